@@ -1,0 +1,46 @@
+"""`python -m bot …`: the ops command line. Each module in COMMANDS adds one command group."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import warnings
+
+warnings.filterwarnings("ignore", message=".*pkg_resources.*", category=DeprecationWarning)
+
+# module name -> registers its subcommands with `register(subparsers)`
+COMMANDS = ["members", "activities", "export", "chat", "demo", "worker", "digest", "reports"]
+
+
+class CliError(Exception):
+    """A user-facing error: printed without a traceback, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="政协委员履职助手 运维命令")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"bot.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"bot.cli.{name}":
+                continue  # command group not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except CliError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+def runtime_for_cli(migrate: bool = True):
+    """The CLI uses the same config/database as the server."""
+    from bot.runtime import build_runtime
+
+    return build_runtime(migrate=migrate)

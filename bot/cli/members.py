@@ -1,0 +1,164 @@
+"""`python -m bot members …`: import the roster, list members, release a WeChat binding."""
+from __future__ import annotations
+
+import argparse
+import unicodedata
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.cli import CliError, runtime_for_cli
+from storage.models import Member
+from storage.roster import RosterError, district_in, normalize_phone, normalize_role, read_roster, upsert_members
+
+# Wording shown to staff.
+TEXT = {
+    "help": "委员名单：导入、查看、解除微信绑定",
+    "import_help": "从 CSV（UTF-8）或 XLSX 导入/更新名单（按手机号更新，不会重复）",
+    "file_help": "名单文件，第 1 行为表头：姓名,手机号,界别,旗区,角色（或 name,phone,sector,district,role）",
+    "skip_help": "跳过有误的行，只导入正确的行（默认：有误则全部不导入）",
+    "dry_help": "只检查并统计，不写入数据库",
+    "list_help": "列出名单（含完整手机号与绑定状态）",
+    "role_help": "只看某一角色：委员/member 或 工作人员/staff",
+    "district_help": "只看某一旗区（可用简称，如 准旗）",
+    "unbound_help": "只看尚未绑定微信的人员",
+    "unbind_help": "解除某人的微信绑定（换手机号/换微信号后可重新绑定）",
+    "phone_help": "该人员的手机号",
+    "read": "读取 {file}：有效 {valid} 行，有误 {bad} 行",
+    "bad_row": "  第 {line} 行：{reason}",
+    "not_imported": "有 {bad} 行有误，未导入任何数据。请改正后重新导入，或加 --skip-bad 跳过这些行",
+    "summary": "{prefix}新增 {created}，更新 {updated}，未变 {unchanged}，跳过 {skipped}",
+    "dry_prefix": "试运行（未写入）：",
+    "done_prefix": "导入完成：",
+    "bad_role": "角色无法识别：{value}（可用 委员/member 或 工作人员/staff）",
+    "bad_district": "旗区无法识别：{value}",
+    "bad_phone": "手机号格式不对：{value}",
+    "no_member": "没有手机号为 {phone} 的人员",
+    "not_bound": "{name}（{phone}）尚未绑定微信，无需解除",
+    "unbound": "已解除 {name}（{phone}）的微信绑定，对方可用新的微信重新绑定",
+    "columns": ("姓名", "手机号", "界别", "旗区", "角色", "绑定"),
+    "roles": {"member": "委员", "staff": "工作人员"},
+    "yes": "是", "no": "否",
+    "total": "共 {total} 人，已绑定 {bound}，未绑定 {unbound}",
+    "empty": "没有符合条件的人员",
+}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("members", help=TEXT["help"], description=TEXT["help"])
+    sub = parser.add_subparsers(dest="members_command", required=True, metavar="ACTION")
+
+    imp = sub.add_parser("import", help=TEXT["import_help"], description=TEXT["import_help"])
+    imp.add_argument("file", metavar="FILE", help=TEXT["file_help"])
+    imp.add_argument("--skip-bad", action="store_true", help=TEXT["skip_help"])
+    imp.add_argument("--dry-run", action="store_true", help=TEXT["dry_help"])
+    imp.set_defaults(handler=import_command)
+
+    lst = sub.add_parser("list", help=TEXT["list_help"], description=TEXT["list_help"])
+    lst.add_argument("--role", help=TEXT["role_help"])
+    lst.add_argument("--district", help=TEXT["district_help"])
+    lst.add_argument("--unbound", action="store_true", help=TEXT["unbound_help"])
+    lst.set_defaults(handler=list_command)
+
+    unb = sub.add_parser("unbind", help=TEXT["unbind_help"], description=TEXT["unbind_help"])
+    unb.add_argument("phone", metavar="PHONE", help=TEXT["phone_help"])
+    unb.set_defaults(handler=unbind_command)
+
+
+def import_command(args: argparse.Namespace) -> int:
+    rt = runtime_for_cli()
+    try:
+        try:
+            parsed = read_roster(args.file, rt.config.org.districts)
+        except RosterError as exc:
+            raise CliError(str(exc)) from None
+        print(TEXT["read"].format(file=Path(args.file).name, valid=len(parsed.rows), bad=len(parsed.bad)))
+        for bad in parsed.bad:
+            print(TEXT["bad_row"].format(line=bad.line, reason=bad.reason))
+        if parsed.bad and not args.skip_bad:
+            raise CliError(TEXT["not_imported"].format(bad=len(parsed.bad)))
+        with rt.db.sessions() as session:  # one transaction: all rows or none
+            counts = upsert_members(session, parsed.rows)
+            if args.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        prefix = TEXT["dry_prefix"] if args.dry_run else TEXT["done_prefix"]
+        print(TEXT["summary"].format(prefix=prefix, created=counts.created, updated=counts.updated,
+                                     unchanged=counts.unchanged, skipped=len(parsed.bad)))
+        return 0
+    finally:
+        rt.db.engine.dispose()
+
+
+def list_command(args: argparse.Namespace) -> int:
+    rt = runtime_for_cli()
+    try:
+        districts = list(rt.config.org.districts)
+        query = select(Member).where(Member.is_demo.is_(False))
+        if args.role:
+            role = normalize_role(args.role)
+            if role is None or not args.role.strip():
+                raise CliError(TEXT["bad_role"].format(value=args.role))
+            query = query.where(Member.role == role)
+        if args.district:
+            district = district_in(args.district.strip(), districts)
+            if district is None:
+                raise CliError(TEXT["bad_district"].format(value=args.district))
+            query = query.where(Member.district == district)
+        if args.unbound:
+            query = query.where(Member.openid.is_(None))
+        with rt.db.session() as session:
+            members = list(session.scalars(query))
+        members.sort(key=lambda m: (m.role != "member", _rank(m.district, districts), m.id))
+        print(format_members(members))
+        return 0
+    finally:
+        rt.db.engine.dispose()
+
+
+def unbind_command(args: argparse.Namespace) -> int:
+    phone = normalize_phone(args.phone)
+    if phone is None:
+        raise CliError(TEXT["bad_phone"].format(value=args.phone))
+    rt = runtime_for_cli()
+    try:
+        with rt.db.session() as session:
+            member = session.scalars(select(Member).where(Member.phone == phone)).first()
+            if member is None:
+                raise CliError(TEXT["no_member"].format(phone=phone))
+            if member.openid is None:
+                print(TEXT["not_bound"].format(name=member.name, phone=phone))
+                return 0
+            member.openid = None
+            member.bound_at = None
+        print(TEXT["unbound"].format(name=member.name, phone=phone))
+        return 0
+    finally:
+        rt.db.engine.dispose()
+
+
+def format_members(members: list[Member]) -> str:
+    """An aligned table (CJK characters count double) followed by totals."""
+    if not members:
+        return TEXT["empty"]
+    rows = [TEXT["columns"]] + [
+        (m.name, m.phone, m.sector, m.district, TEXT["roles"].get(m.role, m.role),
+         TEXT["yes"] if m.openid else TEXT["no"]) for m in members]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(_pad(cell, width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    bound = sum(1 for m in members if m.openid)
+    lines.append(TEXT["total"].format(total=len(members), bound=bound, unbound=len(members) - bound))
+    return "\n".join(lines)
+
+
+def _rank(district: str, districts: list[str]) -> int:
+    return districts.index(district) if district in districts else len(districts)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))

@@ -1,0 +1,89 @@
+"""Dialogs as explicit state machines.
+
+A dialog module declares NAME, `start(turn, slots) -> str` and STEPS, a map from
+step name to `handler(turn, data) -> str`. A handler either asks the next
+question (`turn.ask(step, data, text)`), finishes (`turn.finish(text)`), or
+returns NOT_MINE when the message is clearly a new request, so dispatch can
+close the dialog and route the message afresh. State lives in the shared store
+(Redis when configured) so any worker can continue; it expires after
+dialog.idle_timeout_seconds, and 取消/算了 leaves any dialog.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.protocol import Inbound
+from bot.runtime import Runtime
+from storage.models import Member
+
+NOT_MINE = object()
+CANCEL_WORDS = {"取消", "算了", "不用了", "退出", "不要了", "取消吧", "算了吧", "不弄了", "不办了"}
+_GRACE = 24 * 3600  # keep expired state a day longer, to tell the member it timed out
+
+
+@dataclass
+class DialogState:
+    dialog: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    expires_at: float = 0.0
+
+    def expired(self) -> bool:
+        return time.time() >= self.expires_at
+
+
+@dataclass
+class Turn:
+    """One inbound message being handled: who sent it, what, and the open dialog."""
+
+    rt: Runtime
+    session: Session
+    member: Member | None
+    inbound: Inbound
+    text: str
+    now: datetime
+    state: DialogState | None = None
+
+    @property
+    def openid(self) -> str:
+        return self.inbound.openid
+
+    @property
+    def source(self) -> str:
+        """Identifies the message that created a record, so a replay never creates a second one."""
+        return self.inbound.dedup_key
+
+    def ask(self, dialog: str, step: str, data: dict[str, Any], text: str) -> str:
+        timeout = self.rt.config.dialog.idle_timeout_seconds
+        self.state = DialogState(dialog, step, data, time.time() + timeout)
+        self.rt.kv.set(_key(self.openid), json.dumps(asdict(self.state), ensure_ascii=False),
+                       ttl=timeout + _GRACE)
+        return text
+
+    def finish(self, text: str) -> str:
+        self.state = None
+        self.rt.kv.delete(_key(self.openid))
+        return text
+
+
+def load_state(rt: Runtime, openid: str) -> DialogState | None:
+    raw = rt.kv.get(_key(openid))
+    return DialogState(**json.loads(raw)) if raw else None
+
+
+def clear_state(rt: Runtime, openid: str) -> None:
+    rt.kv.delete(_key(openid))
+
+
+def is_cancel(text: str) -> bool:
+    return text.strip(" 。.!！~～，,") in CANCEL_WORDS
+
+
+def _key(openid: str) -> str:
+    return f"dialog:{openid}"

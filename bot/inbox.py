@@ -1,0 +1,77 @@
+"""Answer each inbound message exactly once, whatever WeChat retries.
+
+WeChat drops the connection after 5 s and posts the same message again, up to
+three tries. The first try claims the message key; a retry waits briefly for
+the first try's reply and returns the same text. A handler slower than the
+budget gets a short "处理中" now, and its real reply goes out through the outbox.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from typing import Callable
+
+from bot import replies
+from bot.protocol import Inbound
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+PENDING = "\x00pending"
+_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="handler")
+
+Handler = Callable[[Runtime, Inbound], str]
+
+
+def answer_once(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
+    """The reply text for this message ('' = nothing to say); computed once per message."""
+    cfg = rt.config.wechat
+    key = "inbox:" + inbound.dedup_key
+    if not rt.kv.set(key, PENDING, ttl=cfg.dedup_ttl_seconds, only_if_absent=True):
+        return _wait_for_first_try(rt, key, cfg.retry_wait_seconds)
+    try:
+        reply = _run_within_budget(rt, inbound, handler, key)
+    except Exception:
+        rt.kv.delete(key)  # let WeChat's retry try again
+        raise
+    rt.kv.set(key, json.dumps(reply, ensure_ascii=False), ttl=cfg.dedup_ttl_seconds)
+    return reply
+
+
+def _wait_for_first_try(rt: Runtime, key: str, wait_seconds: float) -> str:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        value = rt.kv.get(key)
+        if value is None:        # first try failed and released the key: say nothing, WeChat retries
+            return ""
+        if value != PENDING:
+            return json.loads(value)
+        if time.monotonic() >= deadline:
+            return ""
+        time.sleep(0.05)
+
+
+def _run_within_budget(rt: Runtime, inbound: Inbound, handler: Handler, key: str) -> str:
+    budget = rt.config.wechat.handler_budget_seconds
+    future = _pool.submit(handler, rt, inbound)
+    try:
+        return future.result(timeout=budget)
+    except FutureTimeout:
+        future.add_done_callback(lambda done: _deliver_late(rt, inbound, done))
+        return replies.PROCESSING
+
+
+def _deliver_late(rt: Runtime, inbound: Inbound, future) -> None:
+    """A slow handler finished after we answered: send its reply through the outbox."""
+    from bot import outbox
+
+    try:
+        text = future.result()
+    except Exception:
+        log.exception("late handler failed for %s", inbound.dedup_key)
+        text = replies.INTERNAL_ERROR
+    if text:
+        with rt.db.session() as session:
+            outbox.enqueue(session, openid=inbound.openid, text=text, kind="late_reply",
+                           dedup_key="late:" + inbound.dedup_key)

@@ -1,0 +1,1 @@
+"""Persistence: typed models, engine/session, query functions by concern, migrations."""

@@ -1,0 +1,167 @@
+"""Typed SQLAlchemy 2.0 models. Times are aware UTC; calendar days are Asia/Shanghai dates."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UtcDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON()}
+
+
+class Member(Base):
+    """A roster entry: a CPPCC member (委员) or an office staff member (工作人员)."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    sector: Mapped[str] = mapped_column(String(64), default="")      # 界别
+    district: Mapped[str] = mapped_column(String(32), default="")    # 旗区
+    role: Mapped[str] = mapped_column(String(16), default="member")  # member | staff
+    openid: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    bound_at: Mapped[Optional[datetime]]
+    last_message_at: Mapped[Optional[datetime]]  # opens WeChat's 48-hour customer-service window
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == "staff"
+
+
+class Checkin(Base):
+    """学习打卡: one study session."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_member_day", "member_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    day: Mapped[date]
+    minutes: Mapped[int]
+    material: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")   # what the member wrote
+    source: Mapped[Optional[str]] = mapped_column(String(128), unique=True)  # inbound message key
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+
+
+class Activity(Base):
+    """An activity published by staff: 视察, 协商会, 读书分享会 …"""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)   # short code members type: A3
+    title: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), default="其他")
+    start_at: Mapped[datetime]
+    end_at: Mapped[Optional[datetime]]
+    place: Mapped[str] = mapped_column(String(100), default="")
+    capacity: Mapped[int] = mapped_column(default=0)              # 0 = unlimited
+    deadline: Mapped[Optional[datetime]]                           # sign-up closes
+    audience: Mapped[str] = mapped_column(String(200), default="")  # empty = all members
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Signup(Base):
+    """A member's place on an activity; one row per (activity, member), status changes in place."""
+
+    __tablename__ = "signups"
+    __table_args__ = (UniqueConstraint("activity_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="signed")  # signed | waitlist | cancelled | leave
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    attended_at: Mapped[Optional[datetime]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    activity: Mapped[Activity] = relationship()
+    member: Mapped[Member] = relationship()
+
+
+class Report(Base):
+    """社情民意信息: the member's original text is never overwritten."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(20), unique=True)  # SQ2026-0001
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(16), default="其他")
+    district: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(16), default="已提交")
+    source: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    member: Mapped[Member] = relationship()
+    events: Mapped[list["ReportEvent"]] = relationship(order_by="ReportEvent.id", back_populates="report")
+
+
+class ReportEvent(Base):
+    """One step in a report's history: who changed it to which state, when, why."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="events")
+
+
+class Counter(Base):
+    """Named sequences (receipt numbers per year) incremented atomically."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+class OutboxMessage(Base):
+    """Every outbound WeChat message, written before it is sent; sent at most once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[Optional[int]] = mapped_column(ForeignKey("members.id"))
+    openid: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))                   # notice | digest | reminder …
+    text: Mapped[str] = mapped_column(Text)                         # customer-service text
+    template: Mapped[Optional[dict[str, Any]]]                      # template message fields, if any
+    dedup_key: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
+    channel: Mapped[Optional[str]] = mapped_column(String(16))      # kefu | template
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[Optional[datetime]]

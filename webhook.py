@@ -1,0 +1,137 @@
+"""The Flask app: WeChat's /wechat callback, /healthz, and the staff pages.
+
+`gunicorn webhook:app` serves the module-level app; `python webhook.py` serves it with waitress.
+Flow: verify signature -> decrypt -> parse -> answer once (de-duplicated) -> reply XML.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from flask import Flask, Response, abort, request
+
+from bot import replies
+from bot.dispatch import handle_inbound
+from bot.inbox import answer_once
+from bot.protocol import (
+    ProtocolError, SafeMode, check_signature, parse_xml, shorten_utf8, text_reply_xml,
+    timestamp_fresh, to_inbound,
+)
+from bot.runtime import Runtime, build_runtime
+
+log = logging.getLogger("webhook")
+
+
+def create_app(runtime: Runtime | None = None) -> Flask:
+    rt = runtime or build_runtime()
+    cfg = rt.config.wechat
+    safe_mode = SafeMode(cfg.token, cfg.aes_key, cfg.appid) if cfg.aes_key else None
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes
+    app.extensions["runtime"] = rt
+
+    def verify_request() -> None:
+        args = request.args
+        if not check_signature(cfg.token, args.get("signature", ""), args.get("timestamp", ""),
+                               args.get("nonce", "")):
+            abort(403)
+        if not timestamp_fresh(args.get("timestamp", ""), cfg.replay_window_seconds):
+            abort(403)
+
+    @app.get("/wechat")
+    def url_check():
+        verify_request()
+        return Response(request.args.get("echostr", ""), mimetype="text/plain")
+
+    @app.post("/wechat")
+    def receive():
+        verify_request()
+        body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+        try:
+            fields, encrypted = _open_envelope(body, safe_mode)
+            inbound = to_inbound(fields)
+        except ProtocolError as exc:
+            log.warning("refused message: %s", exc)
+            abort(403 if "signature" in str(exc) or "appid" in str(exc) else 400)
+        text = answer_once(rt, inbound, handle_inbound)
+        if not text:
+            return Response("success", mimetype="text/plain")
+        xml = text_reply_xml(inbound, shorten_utf8(text, cfg.reply_max_bytes))
+        if encrypted:
+            xml = safe_mode.encrypt(xml, secrets.token_hex(8), str(int(time.time())))
+        return Response(xml, mimetype="application/xml")
+
+    @app.get("/healthz")
+    def healthz():
+        status = {"database": rt.db.ping(), "store": rt.kv.ping(), "store_backend": rt.kv.backend,
+                  "database_backend": rt.db.backend}
+        return status, (200 if status["database"] and status["store"] else 503)
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return Response(replies.HTTP_TOO_LARGE, status=413, mimetype="text/plain")
+
+    _register_extensions(app, rt)
+    return app
+
+
+def _open_envelope(body: bytes, safe_mode: SafeMode | None) -> tuple[dict[str, str], bool]:
+    """Plain XML, or decrypt <Encrypt> (safe and compatible modes). Returns (fields, was_encrypted)."""
+    outer = parse_xml(body)
+    args = request.args
+    if args.get("encrypt_type", "raw") != "aes":
+        if safe_mode is not None and "Encrypt" in outer and "MsgType" not in outer:
+            raise ProtocolError("encrypted body without encrypt_type")
+        return outer, False
+    if safe_mode is None:
+        raise ProtocolError("encrypted message but no AES key configured")
+    plain = safe_mode.decrypt(outer.get("Encrypt", ""), args.get("msg_signature", ""),
+                              args.get("timestamp", ""), args.get("nonce", ""))
+    return parse_xml(plain.encode("utf-8")), True
+
+
+def _register_extensions(app: Flask, rt: Runtime) -> None:
+    """Optional parts (staff pages, background sender) hook in here."""
+    try:
+        from bot.web import register
+    except ImportError:
+        return
+    register(app, rt)
+
+
+def _warm_up() -> None:
+    """Load dictionaries and models once, before gunicorn forks workers."""
+    import intents
+
+    if hasattr(intents, "warm_up"):
+        intents.warm_up()
+
+
+_app: Flask | None = None
+
+
+def __getattr__(name: str):
+    """`webhook.app` is built on first use, so importing create_app has no side effects."""
+    global _app
+    if name != "app":
+        raise AttributeError(name)
+    if _app is None:
+        _warm_up()
+        _app = create_app()
+    return _app
+
+
+def main() -> None:
+    from waitress import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = __getattr__("app")
+    cfg = app.extensions["runtime"].config.server
+    log.info("serving on %s:%s", cfg.host, cfg.port)
+    serve(app, host=cfg.host, port=int(cfg.port), threads=int(cfg.threads))
+
+
+if __name__ == "__main__":
+    main()
