@@ -21,8 +21,8 @@ def _parse_cmd(args) -> int:
 
 
 def _evaluate_cmd(args) -> int:
-    from .evaluate import evaluate_file, format_report
-    report = evaluate_file(args.file, verbose=args.verbose)
+    from .evaluate import evaluate_dev, evaluate_file, format_report
+    report = evaluate_dev(args.verbose) if args.dev else evaluate_file(args.file, verbose=args.verbose)
     print(format_report(report))
     return 0
 
@@ -34,7 +34,8 @@ def main(argv=None) -> int:
     p.add_argument("--now", help=f"ISO datetime with offset (default: current time), e.g. {DEFAULT_NOW}")
     p.set_defaults(func=_parse_cmd)
     e = sub.add_parser("evaluate", help="score a labelled JSONL file")
-    e.add_argument("file")
+    e.add_argument("file", nargs="?")
+    e.add_argument("--dev", action="store_true", help="train without the dev split of data/train.jsonl and score it")
     e.add_argument("-v", "--verbose", action="store_true", help="list the errors")
     e.set_defaults(func=_evaluate_cmd)
     args = ap.parse_args(argv)

@@ -2,9 +2,10 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import model, segment
+from .features import category_features, intent_features
 from .normalize import normalize
-from .rules import looks_like_report, match_rule
-from .slots import INTENT_SLOTS, extract_slots
+from .slots import INTENT_SLOTS, extract_slots, set_category_function
 
 INTENTS = tuple(INTENT_SLOTS)
 
@@ -20,24 +21,30 @@ class Parse:
         return {"intent": self.intent, "confidence": round(self.confidence, 4), "slots": self.slots}
 
 
+def classify_category(text: str) -> str:
+    return model.active()["category"].ranked(category_features(text))[0][0]
+
+
+set_category_function(classify_category)
+
+
 def warm_up() -> None:
-    """Load dictionaries and train models now (call before forking web workers)."""
+    """Load the jieba dictionaries and train the classifiers now (call before forking web workers)."""
+    segment.initialize()
+    model.active()
 
 
-def _classify(text: str):
-    """[(intent, prob), ...] best first."""
-    rule = match_rule(text)
-    if rule and not (rule in ("checkin", "signup", "list_activities") and len(text) >= 40 and looks_like_report(text)):
-        return [(rule, 0.95), ("report" if rule != "report" else "unknown", 0.03), ("unknown", 0.02)]
-    if looks_like_report(text):
-        return [("report", 0.8), ("unknown", 0.15), ("help", 0.05)]
-    return [("unknown", 0.6), ("report", 0.3), ("help", 0.1)]
+def classify(text: str) -> list:
+    """[(intent, prob), ...] for normalised text, best first."""
+    if not text:
+        return [("unknown", 1.0)]
+    return model.active()["intent"].ranked(intent_features(text))
 
 
 def parse(text: str, now: datetime) -> Parse:
     """Classify a member's message and extract the slots relevant to its intent. Pure function."""
     clean = normalize(text)
-    ranked = _classify(clean) if clean else [("unknown", 1.0)]
+    ranked = classify(clean)
     intent, prob = ranked[0]
     slots = extract_slots(clean, now, INTENT_SLOTS[intent], intent)
     return Parse(intent, prob, slots, tuple(ranked[:3]))

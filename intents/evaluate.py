@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from . import model
 from .api import INTENTS, parse, warm_up
 from .report import TITLE_MAX
 
@@ -61,6 +62,17 @@ def evaluate(examples: list) -> dict:
 
 def evaluate_file(path, verbose: bool = False) -> dict:
     report = evaluate(load_jsonl(path))
+    report["verbose"] = verbose
+    return report
+
+
+def evaluate_dev(verbose: bool = False) -> dict:
+    """Train on the train split only and score the dev split of our own corpus."""
+    model.use(include_dev=False)
+    try:
+        report = evaluate(model.load_corpus("dev"))
+    finally:
+        model.use(include_dev=True)
     report["verbose"] = verbose
     return report
 

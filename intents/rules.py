@@ -26,18 +26,23 @@ REPORT_HINT = re.compile(
     r"难以|无法|不能|没有|损坏|破损|拥堵|污染|超标|滞后|亟需|急需|加强|完善|解决|整改|监管|落实")
 
 
+_NAME_PHONE = re.compile(r"我是|我叫|姓名|名字|^[\u4e00-\u9fff·]{2,7}[\s,，:：]*(?:手机|电话)?[\s:：]*[+\d]")
+
+
+def rule_hits(text: str) -> list:
+    """Intents of all matching explicit rules, highest priority first."""
+    hits = ["report_status"] if REPORT_ID_RE.search(text) else []
+    hits += [intent for intent, pattern in _RULES if pattern.search(text)]
+    if PHONE_RE.search(text) and _NAME_PHONE.search(text):
+        hits.append("bind")
+    return hits
+
+
 def match_rule(text: str):
-    """Return the intent of the first matching explicit rule, or None."""
-    if REPORT_ID_RE.search(text):
-        return "report_status"
-    for intent, pattern in _RULES:
-        if pattern.search(text):
-            return intent
-    if PHONE_RE.search(text) and re.search(r"我是|我叫|姓名|名字", text):
-        return "bind"
-    return None
+    """Intent of the highest-priority matching rule, or None."""
+    hits = rule_hits(text)
+    return hits[0] if hits else None
 
 
-def looks_like_report(text: str) -> bool:
-    hits = len(REPORT_HINT.findall(text))
-    return hits >= 2 or (hits >= 1 and len(text) >= 20) or len(text) >= 40
+def report_hints(text: str) -> int:
+    return len(REPORT_HINT.findall(text))

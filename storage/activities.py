@@ -55,6 +55,10 @@ def by_code(session: Session, code: str) -> Activity | None:
     return session.scalar(select(Activity).where(Activity.code == code.strip().upper()))
 
 
+def all_activities(session: Session) -> list[Activity]:
+    return list(session.scalars(select(Activity).order_by(Activity.start_at)))
+
+
 def upcoming(session: Session, now: datetime, limit: int = 20) -> list[Activity]:
     return list(session.scalars(
         select(Activity).where(Activity.status == "open", Activity.start_at > now)

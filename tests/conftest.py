@@ -38,7 +38,7 @@ def service_unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def test_config(**overrides):
+def make_config(**overrides):
     base = {"wechat.token": TOKEN, "wechat.appid": APPID, "wechat.aes_key": "",
             "wechat.secret": "testsecret", "wechat.api_base": "http://127.0.0.1:9"}
     base.update(overrides)
@@ -109,7 +109,7 @@ def backend(request):
 
 @pytest.fixture
 def runtime(request, backend, databases, tmp_path_factory):
-    config = test_config()
+    config = make_config()
     if backend == "embedded":
         path = tmp_path_factory.getbasetemp() / "embedded.db"
         db = _database(databases, "sqlite", f"sqlite:///{path}")
@@ -130,6 +130,23 @@ def app(runtime):
     from webhook import create_app
 
     return create_app(runtime)
+
+
+@pytest.fixture
+def cli(runtime, monkeypatch, capsys):
+    """Runs `python -m bot …` in-process against the runtime fixture's database."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", runtime.db.engine.url.render_as_string(hide_password=False))
+    for name in ("REDIS_URL", "BOT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
 
 
 class WeChat:

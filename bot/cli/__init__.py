@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_opened: list = []  # runtimes opened by the running command, closed when it ends
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -37,10 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    finally:
+        while _opened:
+            _opened.pop().db.engine.dispose()
 
 
 def runtime_for_cli(migrate: bool = True):
-    """The CLI uses the same config/database as the server."""
+    """The CLI uses the same config/database as the server; connections close when the command ends."""
     from bot.runtime import build_runtime
 
-    return build_runtime(migrate=migrate)
+    rt = build_runtime(migrate=migrate)
+    _opened.append(rt)
+    return rt

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -68,53 +69,48 @@ def register(subparsers) -> None:
 def import_command(args: argparse.Namespace) -> int:
     rt = runtime_for_cli()
     try:
-        try:
-            parsed = read_roster(args.file, rt.config.org.districts)
-        except RosterError as exc:
-            raise CliError(str(exc)) from None
-        print(TEXT["read"].format(file=Path(args.file).name, valid=len(parsed.rows), bad=len(parsed.bad)))
-        for bad in parsed.bad:
-            print(TEXT["bad_row"].format(line=bad.line, reason=bad.reason))
-        if parsed.bad and not args.skip_bad:
-            raise CliError(TEXT["not_imported"].format(bad=len(parsed.bad)))
-        with rt.db.sessions() as session:  # one transaction: all rows or none
-            counts = upsert_members(session, parsed.rows)
-            if args.dry_run:
-                session.rollback()
-            else:
-                session.commit()
-        prefix = TEXT["dry_prefix"] if args.dry_run else TEXT["done_prefix"]
-        print(TEXT["summary"].format(prefix=prefix, created=counts.created, updated=counts.updated,
-                                     unchanged=counts.unchanged, skipped=len(parsed.bad)))
-        return 0
-    finally:
-        rt.db.engine.dispose()
+        parsed = read_roster(args.file, rt.config.org.districts)
+    except RosterError as exc:
+        raise CliError(str(exc)) from None
+    print(TEXT["read"].format(file=Path(args.file).name, valid=len(parsed.rows), bad=len(parsed.bad)))
+    for bad in parsed.bad:
+        print(TEXT["bad_row"].format(line=bad.line, reason=bad.reason))
+    if parsed.bad and not args.skip_bad:
+        sys.stdout.flush()  # the row list comes before the error line
+        raise CliError(TEXT["not_imported"].format(bad=len(parsed.bad)))
+    with rt.db.sessions() as session:  # one transaction: all rows or none
+        counts = upsert_members(session, parsed.rows)
+        if args.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    prefix = TEXT["dry_prefix"] if args.dry_run else TEXT["done_prefix"]
+    print(TEXT["summary"].format(prefix=prefix, created=counts.created, updated=counts.updated,
+                                 unchanged=counts.unchanged, skipped=len(parsed.bad)))
+    return 0
 
 
 def list_command(args: argparse.Namespace) -> int:
     rt = runtime_for_cli()
-    try:
-        districts = list(rt.config.org.districts)
-        query = select(Member).where(Member.is_demo.is_(False))
-        if args.role:
-            role = normalize_role(args.role)
-            if role is None or not args.role.strip():
-                raise CliError(TEXT["bad_role"].format(value=args.role))
-            query = query.where(Member.role == role)
-        if args.district:
-            district = district_in(args.district.strip(), districts)
-            if district is None:
-                raise CliError(TEXT["bad_district"].format(value=args.district))
-            query = query.where(Member.district == district)
-        if args.unbound:
-            query = query.where(Member.openid.is_(None))
-        with rt.db.session() as session:
-            members = list(session.scalars(query))
-        members.sort(key=lambda m: (m.role != "member", _rank(m.district, districts), m.id))
-        print(format_members(members))
-        return 0
-    finally:
-        rt.db.engine.dispose()
+    districts = list(rt.config.org.districts)
+    query = select(Member).where(Member.is_demo.is_(False))
+    if args.role:
+        role = normalize_role(args.role)
+        if role is None or not args.role.strip():
+            raise CliError(TEXT["bad_role"].format(value=args.role))
+        query = query.where(Member.role == role)
+    if args.district:
+        district = district_in(args.district.strip(), districts)
+        if district is None:
+            raise CliError(TEXT["bad_district"].format(value=args.district))
+        query = query.where(Member.district == district)
+    if args.unbound:
+        query = query.where(Member.openid.is_(None))
+    with rt.db.session() as session:
+        members = list(session.scalars(query))
+    members.sort(key=lambda m: (m.role != "member", _rank(m.district, districts), m.id))
+    print(format_members(members))
+    return 0
 
 
 def unbind_command(args: argparse.Namespace) -> int:
@@ -122,20 +118,17 @@ def unbind_command(args: argparse.Namespace) -> int:
     if phone is None:
         raise CliError(TEXT["bad_phone"].format(value=args.phone))
     rt = runtime_for_cli()
-    try:
-        with rt.db.session() as session:
-            member = session.scalars(select(Member).where(Member.phone == phone)).first()
-            if member is None:
-                raise CliError(TEXT["no_member"].format(phone=phone))
-            if member.openid is None:
-                print(TEXT["not_bound"].format(name=member.name, phone=phone))
-                return 0
-            member.openid = None
-            member.bound_at = None
-        print(TEXT["unbound"].format(name=member.name, phone=phone))
-        return 0
-    finally:
-        rt.db.engine.dispose()
+    with rt.db.session() as session:
+        member = session.scalars(select(Member).where(Member.phone == phone)).first()
+        if member is None:
+            raise CliError(TEXT["no_member"].format(phone=phone))
+        if member.openid is None:
+            print(TEXT["not_bound"].format(name=member.name, phone=phone))
+            return 0
+        member.openid = None
+        member.bound_at = None
+    print(TEXT["unbound"].format(name=member.name, phone=phone))
+    return 0
 
 
 def format_members(members: list[Member]) -> str:

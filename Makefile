@@ -1,0 +1,30 @@
+# make run   — install into .venv and serve the assistant on the embedded default (SQLite + in-process stores)
+# make test  — install into .venv and run the whole test suite (both back ends when PostgreSQL/Redis are up)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python webhook.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_intents.py
+	$(BIN)/python bench/bench_digest.py
+	$(BIN)/python bench/bench_webhook.py
+
+clean:
+	rm -rf $(VENV) data/*.db*

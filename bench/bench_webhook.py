@@ -1,0 +1,466 @@
+"""Check-in throughput of the real webhook against a bare Flask endpoint, in one run.
+
+    .venv/bin/python bench/bench_webhook.py [--settings 2x4,4x1:sync] [--duration 15] ...
+
+For each gunicorn setting (workers x threads, worker class) it starts two servers
+on 127.0.0.1 with the same settings: the real app (`gunicorn webhook:app`, the
+project's gunicorn.conf.py, PostgreSQL + Redis) and bench/bare_app.py (signature
+check + fixed XML). wrk (bench/checkin.lua) posts signed text check-ins with unique
+MsgIds from 200 bound members over 16 connections; warm-up first, then measured
+runs alternate bare / real. Afterwards it checks that every check-in reply has
+exactly one Checkin row and no row lacks a reason (nothing lost, nothing doubled),
+and that no request got a non-2xx answer. Everything it creates (database, Redis
+keys, servers) is removed at the end. Results: a table on stdout and
+bench/results/webhook.json. See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.protocol import sign  # noqa: E402
+
+LUA = BENCH / "checkin.lua"
+RESULTS = BENCH / "results" / "webhook.json"
+CONTENT = "学习打卡 今天学习了《政协章程》30分钟"
+TOKEN = "benchtoken"
+TARGET_RATIO = 0.40
+TARGET_P99_MS = 100.0
+SIGNED_QUERIES = 8          # distinct (timestamp, nonce, signature) triples per wrk run
+READY_TIMEOUT_S = 90        # preload (jieba, models) + migration may take a while
+MAX_RUN_SECONDS = 240       # signatures are made before each run; the replay window is 300 s
+
+
+@dataclass(frozen=True)
+class Setting:
+    workers: int
+    threads: int
+    worker_class: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.workers}w x {self.threads}t {self.worker_class}"
+
+    def gunicorn_args(self) -> list[str]:
+        return ["--workers", str(self.workers), "--threads", str(self.threads),
+                "--worker-class", self.worker_class]
+
+
+def parse_settings(text: str) -> list[Setting]:
+    """"2x4,4x1:sync,2x1:gthread" -> settings; threads > 1 always means gthread (as in gunicorn)."""
+    settings = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        size, _, klass = item.partition(":")
+        workers, threads = (int(n) for n in size.lower().split("x"))
+        klass = klass or ("sync" if threads == 1 else "gthread")
+        if threads > 1 and klass == "sync":
+            klass = "gthread"
+        settings.append(Setting(workers, threads, klass))
+    return settings
+
+
+@dataclass
+class WrkRun:
+    server: str            # bare | real
+    phase: str             # warmup | measure
+    rps: float
+    latency_ms: dict
+    requests: int
+    sent: int
+    received: int
+    ok: int
+    bad_status: int
+    unexpected: int
+    errors: dict
+    sample: str = ""
+    ids_file: str = ""
+
+
+@dataclass
+class SettingResult:
+    setting: str
+    workers: int
+    threads: int
+    worker_class: str
+    bare: list[WrkRun] = field(default_factory=list)
+    real: list[WrkRun] = field(default_factory=list)
+    verification: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        bare_rps = statistics.median(run.rps for run in self.bare)
+        real_rps = statistics.median(run.rps for run in self.real)
+        p99 = max(run.latency_ms["p99"] for run in self.real)
+        ratio = real_rps / bare_rps if bare_rps else 0.0
+        return {"bare_rps": round(bare_rps, 1), "real_rps": round(real_rps, 1), "ratio": round(ratio, 3),
+                "real_p50_ms": statistics.median(run.latency_ms["p50"] for run in self.real),
+                "real_p90_ms": statistics.median(run.latency_ms["p90"] for run in self.real),
+                "real_p99_ms": p99,
+                "bare_p99_ms": max(run.latency_ms["p99"] for run in self.bare),
+                "verified": bool(self.verification.get("ok")),
+                "meets_target": ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
+                and bool(self.verification.get("ok"))}
+
+
+# --- tools and services --------------------------------------------------------------------------
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    print("wrk not found: installing the Debian package 'wrk'", flush=True)
+    install = ["apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, stdout=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(install, stdout=subprocess.DEVNULL, check=True)
+    path = shutil.which("wrk")
+    if not path:
+        raise SystemExit("wrk is required (apt-get install wrk)")
+    return path
+
+
+class Stores:
+    """A fresh PostgreSQL database and a Redis key prefix, both removed by close()."""
+
+    def __init__(self, pg_admin_url: str, redis_url: str):
+        import psycopg
+        import redis
+
+        self.tag = secrets.token_hex(4)
+        self.db_name = f"cppcc_bench_{self.tag}"
+        self.admin = psycopg.connect(pg_admin_url, autocommit=True, connect_timeout=5)
+        self.admin.execute(f'CREATE DATABASE "{self.db_name}"')
+        self.database_url = pg_admin_url.rsplit("/", 1)[0] + "/" + self.db_name
+        self.redis_url = redis_url
+        self.redis_prefix = f"bench:{self.tag}:"
+        self.redis = redis.Redis.from_url(redis_url, socket_timeout=5)
+        self.redis.ping()
+        self.db = None
+
+    def migrate_and_seed(self, members: int) -> None:
+        from storage.db import Database
+        from storage.models import Member, utcnow
+
+        self.db = Database(self.database_url)
+        self.db.migrate()
+        with self.db.session() as session:
+            for n in range(members):
+                session.add(Member(name=f"委员{n:03d}", phone=f"139{n:08d}", role="member",
+                                   sector="经济界", district="东胜区", openid=f"o_bench_{n:03d}",
+                                   bound_at=utcnow()))
+
+    def reset(self) -> None:
+        """Every setting starts from the same state: no check-ins, no dedup keys."""
+        from sqlalchemy import text
+
+        with self.db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE checkins RESTART IDENTITY"))
+            conn.execute(text("UPDATE members SET last_message_at = NULL"))
+        self._clear_redis()
+
+    def checkin_message_ids(self) -> list[str]:
+        """MsgId of each Checkin row (source = "<openid>:<MsgId>")."""
+        from sqlalchemy import text
+
+        with self.db.engine.connect() as conn:
+            sources = conn.execute(text("SELECT source FROM checkins")).scalars().all()
+        return [(source or "").rsplit(":", 1)[-1] for source in sources]
+
+    def _clear_redis(self) -> None:
+        keys = list(self.redis.scan_iter(self.redis_prefix + "*", count=1000))
+        for start in range(0, len(keys), 1000):
+            self.redis.delete(*keys[start:start + 1000])
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.engine.dispose()
+        self._clear_redis()
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        self.admin.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """One gunicorn master on 127.0.0.1, started and stopped by pid."""
+
+    def __init__(self, name: str, app: str, cwd: Path, setting: Setting, env: dict, log_dir: Path):
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{name}-{setting.workers}x{setting.threads}-{setting.worker_class}.log"
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        env = {**os.environ, **env, "PORT": str(self.port), "WEB_CONCURRENCY": str(setting.workers),
+               "GUNICORN_THREADS": str(setting.threads)}
+        args = [gunicorn, app, "--bind", f"127.0.0.1:{self.port}", "--preload", "--log-level", "warning",
+                *setting.gunicorn_args()]
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} server exited: see {self.log_path}\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} server not ready after {READY_TIMEOUT_S}s\n{self.tail()}")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in out.stdout.split()]
+
+    def stop(self) -> None:
+        """Graceful stop: gunicorn finishes the requests in flight (wrk may have abandoned some)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def tail(self, lines: int = 30) -> str:
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+class Load:
+    """Runs wrk with checkin.lua; each run gets fresh signatures and its own MsgId prefix."""
+
+    def __init__(self, wrk: str, args: argparse.Namespace, log_dir: Path):
+        self.wrk = wrk
+        self.args = args
+        self.log_dir = log_dir
+        self.runs = 0
+
+    def run(self, server: Server, mode: str, phase: str, seconds: int) -> WrkRun:
+        self.runs += 1
+        now = str(int(time.time()))
+        queries = []
+        for _ in range(SIGNED_QUERIES):
+            nonce = secrets.token_hex(5)
+            queries.append(urlencode({"signature": sign(TOKEN, now, nonce), "timestamp": now, "nonce": nonce}))
+        ids_file = self.log_dir / f"ids-{self.runs:03d}-{server.name}-{phase}.txt"
+        cmd = [self.wrk, "--latency", "--timeout", "10s", "-t", str(self.args.wrk_threads),
+               "-c", str(self.args.connections), "-d", f"{seconds}s", "-s", str(LUA), server.url + "/wechat",
+               "--", mode, str(self.runs), str(self.args.members), CONTENT, *queries]
+        env = {**os.environ, "BENCH_IDS_FILE": str(ids_file)}
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 60)
+        (self.log_dir / f"wrk-{self.runs:03d}-{server.name}-{phase}.txt").write_text(out.stdout + out.stderr)
+        line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH_JSON ")), None)
+        if out.returncode != 0 or line is None:
+            raise RuntimeError(f"wrk failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+        data = json.loads(line[len("BENCH_JSON "):])
+        return WrkRun(server=server.name, phase=phase, rps=data["rps"], latency_ms=data["latency_ms"],
+                      requests=data["requests"], sent=data["sent"], received=data["received"], ok=data["ok"],
+                      bad_status=data["bad_status"], unexpected=data["unexpected"], errors=data["errors"],
+                      sample=data.get("sample", ""), ids_file=str(ids_file))
+
+
+def verify(stores: Stores, runs: list[WrkRun]) -> dict:
+    """Check-in replies vs Checkin rows, after the real server has stopped gracefully.
+
+    wrk abandons the requests in flight when its time is up (sent - received per run);
+    the server still completes them, so rows = answered check-ins + abandoned ones.
+    """
+    answered = [line for run in runs for line in Path(run.ids_file).read_text().split()]
+    rows = stores.checkin_message_ids()
+    answered_set, row_set = set(answered), set(rows)
+    abandoned = sum(run.sent - run.received for run in runs)
+    errors = sum(sum(run.errors.values()) for run in runs)
+    result = {
+        "checkin_replies": len(answered),
+        "checkin_rows": len(rows),
+        "abandoned_in_flight": abandoned,
+        "replies_without_row": len(answered_set - row_set),       # lost
+        "duplicate_replies": len(answered) - len(answered_set),    # one message answered twice
+        "duplicate_rows": len(rows) - len(row_set),                # one message stored twice
+        "rows_without_reply": len(row_set - answered_set),         # must be the abandoned ones
+        "non_2xx": sum(run.bad_status for run in runs),
+        "unexpected_replies": sum(run.unexpected for run in runs),
+        "socket_errors": errors - sum(run.errors["status"] for run in runs),
+    }
+    result["ok"] = (result["replies_without_row"] == 0 and result["duplicate_replies"] == 0
+                    and result["duplicate_rows"] == 0 and result["rows_without_reply"] == abandoned
+                    and result["non_2xx"] == 0 and result["unexpected_replies"] == 0
+                    and result["socket_errors"] == 0)
+    return result
+
+
+# --- one setting ---------------------------------------------------------------------------------
+
+def bench_setting(setting: Setting, stores: Stores, load: Load, args: argparse.Namespace,
+                  log_dir: Path) -> SettingResult:
+    stores.reset()
+    result = SettingResult(setting.label, setting.workers, setting.threads, setting.worker_class)
+    real_env = {"WECHAT_TOKEN": TOKEN, "DATABASE_URL": stores.database_url, "REDIS_URL": stores.redis_url,
+                "BOT__REDIS__PREFIX": stores.redis_prefix}
+    bare = Server("bare", "bare_app:app", BENCH, setting, {"WECHAT_TOKEN": TOKEN}, log_dir)
+    real = Server("real", "webhook:app", ROOT, setting, real_env, log_dir)
+    profile = None
+    try:
+        bare.wait_ready()
+        real.wait_ready()
+        real_runs = []
+        if args.warmup > 0:
+            load.run(bare, "bare", "warmup", args.warmup)
+            real_runs.append(load.run(real, "checkin", "warmup", args.warmup))
+        for _ in range(args.rounds):
+            result.bare.append(load.run(bare, "bare", "measure", args.duration))
+            if args.py_spy and profile is None:
+                profile = start_py_spy(real, args.duration, log_dir)
+            result.real.append(load.run(real, "checkin", "measure", args.duration))
+        real_runs += result.real
+    finally:
+        bare.stop()
+        real.stop()
+        if profile is not None:
+            finish_py_spy(*profile)
+    result.verification = verify(stores, real_runs)
+    if result.real and (result.real[0].sample or result.bare[0].sample):
+        result.verification["sample"] = result.real[0].sample or result.bare[0].sample
+    return result
+
+
+def start_py_spy(server: Server, seconds: int, log_dir: Path):
+    """Sample every worker of the real server during the first measured run (collapsed stacks)."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out = log_dir / f"py-spy-{server.port}.txt"
+    cmd = [py_spy, "record", "--pid", str(server.proc.pid), "--subprocesses", "--idle", "--threads",
+           "--format", "raw", "--rate", "200", "--duration", str(seconds), "--output", str(out), "--nonblocking"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, out
+
+
+def finish_py_spy(proc: subprocess.Popen, out: Path) -> None:
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+    target = BENCH / "results" / "webhook-py-spy.txt"
+    if out.exists():
+        shutil.copy(out, target)
+        print(f"py-spy collapsed stacks: {target}")
+
+
+# --- report --------------------------------------------------------------------------------------
+
+def print_table(results: list[SettingResult]) -> None:
+    header = (f"{'setting':<22}{'bare req/s':>11}{'real req/s':>11}{'ratio':>7}{'p50 ms':>8}{'p90 ms':>8}"
+              f"{'p99 ms':>8}{'verified':>9}{'target':>8}")
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        s = result.summary()
+        print(f"{result.setting:<22}{s['bare_rps']:>11.0f}{s['real_rps']:>11.0f}{s['ratio']:>7.2f}"
+              f"{s['real_p50_ms']:>8.1f}{s['real_p90_ms']:>8.1f}{s['real_p99_ms']:>8.1f}"
+              f"{'yes' if s['verified'] else 'NO':>9}{'met' if s['meets_target'] else 'missed':>8}")
+    print(f"target: real/bare >= {TARGET_RATIO:.2f} and real p99 < {TARGET_P99_MS:.0f} ms "
+          f"(+ every check-in stored exactly once, no non-2xx)")
+
+
+def write_results(results: list[SettingResult], args: argparse.Namespace) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "benchmark": "webhook check-in vs bare Flask signature check",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "load": {"tool": "wrk", "connections": args.connections, "wrk_threads": args.wrk_threads,
+                 "duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
+                 "members": args.members, "content": CONTENT},
+        "target": {"ratio": TARGET_RATIO, "p99_ms": TARGET_P99_MS},
+        "settings": [{**asdict(result), **{"summary": result.summary()}} for result in results],
+    }
+    for setting in doc["settings"]:
+        for run in setting["bare"] + setting["real"]:
+            run.pop("ids_file", None)
+    RESULTS.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"results: {RESULTS.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--settings", default="2x4,2x1:sync,4x1:sync,4x2",
+                        help="comma-separated WORKERSxTHREADS[:sync|gthread] (default: %(default)s)")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measured run (default: 15)")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per server (default: 5)")
+    parser.add_argument("--rounds", type=int, default=1, help="measured bare/real pairs per setting")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--members", type=int, default=200, help="bound members sending messages")
+    parser.add_argument("--pg-admin-url", default=os.environ.get(
+        "BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    parser.add_argument("--py-spy", action="store_true",
+                        help="sample the real server's workers during the first measured run "
+                             "(writes bench/results/webhook-py-spy.txt)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep server and wrk logs in /tmp")
+    args = parser.parse_args(argv)
+    if not 0 < args.duration <= MAX_RUN_SECONDS or not 0 <= args.warmup <= MAX_RUN_SECONDS:
+        parser.error(f"--duration and --warmup must be at most {MAX_RUN_SECONDS} s (replay window)")
+    if not 0 < args.members <= 1000:
+        parser.error("--members must be 1..1000")
+    for url in (args.pg_admin_url, args.redis_url):
+        if "127.0.0.1" not in url and "localhost" not in url:
+            parser.error(f"the benchmark only talks to this machine: {url}")
+
+    settings = parse_settings(args.settings)
+    wrk = ensure_wrk()
+    log_dir = Path(tempfile.mkdtemp(prefix="bench_webhook_"))
+    stores = Stores(args.pg_admin_url, args.redis_url)
+    results: list[SettingResult] = []
+    try:
+        stores.migrate_and_seed(args.members)
+        load = Load(wrk, args, log_dir)
+        for setting in settings:
+            print(f"== {setting.label}", flush=True)
+            result = bench_setting(setting, stores, load, args, log_dir)
+            results.append(result)
+            s = result.summary()
+            print(f"   bare {s['bare_rps']:.0f} req/s, real {s['real_rps']:.0f} req/s, ratio {s['ratio']:.2f}, "
+                  f"p99 {s['real_p99_ms']:.1f} ms, verification {json.dumps(result.verification)}", flush=True)
+    finally:
+        stores.close()
+        if args.keep_logs:
+            print(f"logs: {log_dir}")
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
+    print()
+    print_table(results)
+    write_results(results, args)
+    return 0 if all(r.summary()["meets_target"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""`python -m bot worker` (sender + scheduler) and `python -m bot outbox list|retry` for staff."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from bot.cli import CliError, runtime_for_cli
+from storage.models import OutboxMessage
+
+# Wording shown to staff.
+TEXT = {
+    "worker_help": "发送待发消息并运行定时任务（每日简报）；配置了 Redis 时同时作为 RQ 队列工作进程",
+    "once_help": "只发送当前到期的消息，然后退出",
+    "jobs_help": "只运行这些定时任务，逗号分隔（outbox,digest），默认全部",
+    "bad_job": "未知的任务：{names}（可用 outbox, digest）",
+    "outbox_help": "查看待发消息，重发失败或状态不明的消息",
+    "list_help": "列出最近的消息（最新的在前）",
+    "status_help": "只看某一状态：pending 待发 / sending 发送中 / sent 已发送 / failed 失败 / unknown 状态不明",
+    "limit_help": "最多列出多少条（默认 20）",
+    "retry_help": "把一条失败或状态不明的消息重新放入待发（状态不明的消息对方可能已收到，请先确认）",
+    "id_help": "消息编号（outbox list 第一列）",
+    "columns": "编号  状态      类型        渠道      收件人                次数  下次/发送时间     说明",
+    "empty": "没有符合条件的消息",
+    "no_row": "没有编号为 {id} 的消息",
+    "not_retryable": "消息 {id} 当前状态为“{status}”，只有失败或状态不明的消息可以重发",
+    "retried": "消息 {id} 已重新放入待发，工作进程会尽快发送",
+    "statuses": {"pending": "待发", "sending": "发送中", "sent": "已发送", "failed": "失败", "unknown": "状态不明"},
+    "channels": {"kefu": "客服消息", "template": "模板消息"},
+}
+JOBS = ("outbox", "digest")
+
+
+def register(subparsers) -> None:
+    worker = subparsers.add_parser("worker", help=TEXT["worker_help"], description=TEXT["worker_help"])
+    worker.add_argument("--once", action="store_true", help=TEXT["once_help"])
+    worker.add_argument("--jobs", default="", help=TEXT["jobs_help"])
+    worker.set_defaults(handler=worker_command)
+
+    box = subparsers.add_parser("outbox", help=TEXT["outbox_help"], description=TEXT["outbox_help"])
+    sub = box.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    lst = sub.add_parser("list", help=TEXT["list_help"], description=TEXT["list_help"])
+    lst.add_argument("--status", choices=sorted(TEXT["statuses"]), help=TEXT["status_help"])
+    lst.add_argument("--limit", type=int, default=20, help=TEXT["limit_help"])
+    lst.set_defaults(handler=list_command)
+    retry = sub.add_parser("retry", help=TEXT["retry_help"], description=TEXT["retry_help"])
+    retry.add_argument("id", type=int, metavar="ID", help=TEXT["id_help"])
+    retry.set_defaults(handler=retry_command)
+
+
+def worker_command(args) -> int:
+    from bot import worker
+
+    only = [name.strip() for name in args.jobs.split(",") if name.strip()]
+    unknown = sorted(set(only) - set(JOBS))
+    if unknown:
+        raise CliError(TEXT["bad_job"].format(names=", ".join(unknown)))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rt = runtime_for_cli()
+    if args.once:
+        print(worker.run_once(rt).summary())
+        return 0
+    worker.run_worker(rt, worker.default_jobs(rt, only or None))
+    return 0
+
+
+def list_command(args) -> int:
+    rt = runtime_for_cli()
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(max(args.limit, 1))
+    if args.status:
+        query = query.where(OutboxMessage.status == args.status)
+    with rt.db.session() as session:
+        rows = session.scalars(query).all()
+    if not rows:
+        print(TEXT["empty"])
+        return 0
+    print(TEXT["columns"])
+    for row in rows:
+        print(_line(rt, row))
+    return 0
+
+
+def _line(rt, row: OutboxMessage) -> str:
+    when = row.sent_at if row.status == "sent" else row.next_attempt_at
+    when_text = rt.local(when).strftime("%m-%d %H:%M") if when and when.year > 2000 else "-"
+    status = TEXT["statuses"].get(row.status, row.status)
+    channel = TEXT["channels"].get(row.channel or "", "-")
+    note = row.last_error.replace("\n", " ")[:80]
+    return (f"{row.id:<5} {status:<8} {row.kind:<10} {channel:<8} {row.openid:<20} "
+            f"{row.attempts:<4} {when_text:<16} {note}")
+
+
+def retry_command(args) -> int:
+    from bot import outbox
+
+    rt = runtime_for_cli()
+    try:
+        outbox.retry(rt, args.id)
+    except LookupError:
+        raise CliError(TEXT["no_row"].format(id=args.id)) from None
+    except ValueError as exc:
+        status = TEXT["statuses"].get(str(exc), str(exc))
+        raise CliError(TEXT["not_retryable"].format(id=args.id, status=status)) from None
+    print(TEXT["retried"].format(id=args.id))
+    return 0

@@ -1,0 +1,211 @@
+"""A small client for the WeChat API endpoints we use, with one access token shared by all workers.
+
+Why not wechatpy's WeChatClient: it hard-codes the API URLs, keeps the token expiry in process
+memory and refreshes without a lock, so several workers overwrite each other's token (fetching a
+new token invalidates the old one). Here the token lives in the key-value store (Redis when
+configured) and is refreshed under a store lock, so N workers fetching at once make one request.
+
+Every failure is raised as one of four classes that tell the outbox what to do next:
+  TransientError  -> not delivered; retry later with backoff (-1, HTTP 5xx, network, token trouble)
+  RateLimited     -> not delivered; keep the message and back off (45009 daily, 45011 per minute)
+  PermanentError  -> not delivered; record the reason, never retry (40003, 43004, 48001, …)
+  AmbiguousError  -> the request reached WeChat but no answer came back: it may have been delivered
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+TOKEN_KEY = "wechat:access_token:"     # + appid; value = the token, store TTL = its remaining life
+TOKEN_LOCK = "wechat:token-refresh:"   # + appid
+
+TOKEN_CODES = {40001, 40014, 42001}    # bad or expired token: refresh once and retry
+RETRY_CODES = {-1, 40164}              # system busy; caller IP not whitelisted yet (an ops fix)
+RATE_CODES = {45009, 45011}            # daily quota; per-minute limit
+KEFU_REFUSED = {45015, 45047}          # outside the 48-hour window; too many kefu messages
+REASONS = {                            # recorded with a failure so staff can read it
+    -1: "微信系统繁忙",
+    40001: "access_token 无效", 40014: "access_token 不合法", 42001: "access_token 已过期",
+    40003: "openid 无效", 43004: "用户未关注公众号", 48001: "接口未授权",
+    40164: "服务器 IP 不在公众号白名单", 40037: "模板 id 无效",
+    45009: "接口调用超过每日限额", 45011: "接口调用太频繁",
+    45015: "已超过48小时客服消息窗口", 45047: "客服消息超过下发条数上限",
+}
+
+
+class WeChatAPIError(Exception):
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(redact(message))
+        self.code = code
+
+
+class TransientError(WeChatAPIError):
+    """Not delivered; safe to retry later."""
+
+
+class RateLimited(WeChatAPIError):
+    """Not delivered; WeChat asks us to slow down. Keep the message."""
+
+
+class PermanentError(WeChatAPIError):
+    """Not delivered and never will be as is (bad openid, unfollowed, not authorised …)."""
+
+
+class KefuRefused(PermanentError):
+    """The customer-service channel is closed for this member now; a template message may still go."""
+
+
+class AmbiguousError(WeChatAPIError):
+    """No answer after the request was sent: WeChat may or may not have delivered it."""
+
+
+def redact(text: str) -> str:
+    """Never let a token or the app secret reach a log or the database."""
+    return re.sub(r"(access_token|secret)=[^&\s'\"]+", r"\1=***", text)
+
+
+def reason(code: int | None, errmsg: str = "") -> str:
+    words = REASONS.get(code, "") if code is not None else ""
+    return f"{code} {words or errmsg}".strip() if code is not None else errmsg
+
+
+def classify(code: int, errmsg: str = "") -> WeChatAPIError:
+    """The exception for a non-zero errcode (token codes are handled before this)."""
+    text = reason(code, errmsg)
+    if code in RATE_CODES:
+        return RateLimited(text, code)
+    if code in RETRY_CODES or code in TOKEN_CODES:
+        return TransientError(text, code)
+    if code in KEFU_REFUSED:
+        return KefuRefused(text, code)
+    return PermanentError(text, code)  # 40003, 43004, 48001 and anything unknown: do not hammer
+
+
+class WeChatAPI:
+    """Token management and the three send/fetch endpoints. Thread-safe; one per runtime is enough."""
+
+    def __init__(self, rt: Runtime, session: requests.Session | None = None):
+        cfg = rt.config
+        self.kv = rt.kv
+        self.base = cfg.wechat.api_base.rstrip("/")
+        self.appid = cfg.wechat.appid
+        self.secret = cfg.wechat.secret
+        self.stable = cfg.get("outbound.token_endpoint", "token") == "stable_token"
+        self.margin = float(cfg.get("outbound.token_refresh_margin_seconds", 300))
+        self.timeout = (float(cfg.get("outbound.connect_timeout_seconds", 3)),
+                        float(cfg.get("outbound.read_timeout_seconds", 10)))
+        self.http = session or requests.Session()
+
+    # -- access token ---------------------------------------------------------------------------
+    def access_token(self) -> str:
+        """The shared token; fetched once for all workers when missing or about to expire."""
+        return self.kv.get(TOKEN_KEY + self.appid) or self.refresh_token(stale=None)
+
+    def refresh_token(self, stale: str | None) -> str:
+        """Fetch a new token unless another worker already replaced `stale` while we waited."""
+        lock_seconds = sum(self.timeout) + 5
+        try:
+            with self.kv.lock(TOKEN_LOCK + self.appid, timeout=lock_seconds, wait=lock_seconds):
+                current = self.kv.get(TOKEN_KEY + self.appid)
+                if current and current != stale:
+                    return current
+                token, expires_in = self._fetch_token(force=False)
+                if token == stale:  # stable_token hands back the rejected one: force a new one
+                    token, expires_in = self._fetch_token(force=True)
+                self.kv.set(TOKEN_KEY + self.appid, token, ttl=self._ttl(expires_in))
+                return token
+        except TimeoutError as exc:
+            raise TransientError(f"token refresh lock busy: {exc}") from None
+
+    def forget_token(self) -> None:
+        self.kv.delete(TOKEN_KEY + self.appid)
+
+    def _ttl(self, expires_in: float) -> float:
+        """Refresh `margin` seconds early (or halfway for short-lived tokens)."""
+        return expires_in - self.margin if expires_in > 2 * self.margin else max(expires_in / 2, 1.0)
+
+    def _fetch_token(self, force: bool) -> tuple[str, float]:
+        if self.stable:
+            body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
+                    "force_refresh": force}
+            answer = self._http("POST", "/cgi-bin/stable_token", json_body=body, send=False)
+        else:
+            params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+            answer = self._http("GET", "/cgi-bin/token", params=params, send=False)
+        if answer.get("access_token"):
+            log.info("fetched a new WeChat access token (expires in %ss)", answer.get("expires_in"))
+            return str(answer["access_token"]), float(answer.get("expires_in") or 7200)
+        code = int(answer.get("errcode", -1))
+        error = classify(code, str(answer.get("errmsg", "")))
+        # Trouble getting a token (bad secret, IP whitelist …) never means a message was refused.
+        raise error if isinstance(error, RateLimited) else TransientError(f"token: {error}", code)
+
+    # -- messages -------------------------------------------------------------------------------
+    def send_text(self, openid: str, content: str) -> dict[str, Any]:
+        """Customer-service text message (only within the member's 48-hour window)."""
+        body = {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        return self.call("/cgi-bin/message/custom/send", body)
+
+    def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str = "") -> dict[str, Any]:
+        """Template message: data is {field: value or {"value": …, "color": …}}."""
+        fields = {key: value if isinstance(value, dict) else {"value": str(value)} for key, value in data.items()}
+        body: dict[str, Any] = {"touser": openid, "template_id": template_id, "data": fields}
+        if url:
+            body["url"] = url
+        return self.call("/cgi-bin/message/template/send", body)
+
+    def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST with the shared token; a rejected token is refreshed once and the call retried once."""
+        token = self.access_token()
+        answer = self._http("POST", path, params={"access_token": token}, json_body=body, send=True)
+        if int(answer.get("errcode", 0)) in TOKEN_CODES:
+            log.info("WeChat rejected the access token (%s); refreshing once", answer.get("errcode"))
+            token = self.refresh_token(stale=token)
+            answer = self._http("POST", path, params={"access_token": token}, json_body=body, send=True)
+        code = int(answer.get("errcode", 0))
+        if code != 0:
+            raise classify(code, str(answer.get("errmsg", "")))
+        return answer
+
+    # -- transport ------------------------------------------------------------------------------
+    def _http(self, method: str, path: str, *, params: dict | None = None, json_body: dict | None = None,
+              send: bool) -> dict[str, Any]:
+        """One HTTP exchange. `send` marks a message send, where a lost answer is ambiguous."""
+        data = json.dumps(json_body, ensure_ascii=False).encode("utf-8") if json_body is not None else None
+        try:
+            resp = self.http.request(method, self.base + path, params=params, data=data, timeout=self.timeout,
+                                     headers={"Content-Type": "application/json; charset=utf-8"} if data else None)
+        except requests.RequestException as exc:
+            if not send or _never_sent(exc):
+                raise TransientError(f"{path}: {type(exc).__name__}: {exc}") from None
+            raise AmbiguousError(f"{path}: no answer ({type(exc).__name__}): {exc}") from None
+        if resp.status_code >= 500:
+            raise TransientError(f"{path}: HTTP {resp.status_code}")
+        try:
+            answer = resp.json()
+        except ValueError:
+            error = f"{path}: HTTP {resp.status_code}, not JSON: {resp.text[:100]!r}"
+            raise (AmbiguousError(error) if send and resp.ok else TransientError(error)) from None
+        if not resp.ok or not isinstance(answer, dict):
+            raise TransientError(f"{path}: HTTP {resp.status_code} {str(answer)[:100]}")
+        return answer
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached WeChat (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, MaxRetryError):
+            return isinstance(cause.reason, (NewConnectionError, ConnectTimeoutError))
+    return False

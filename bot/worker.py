@@ -1,0 +1,255 @@
+"""The sender and the scheduler.
+
+`python -m bot worker` runs both. With Redis configured the outbox goes through an RQ queue: the
+scheduler of every worker puts one job per due row on the queue (once per attempt) and the RQ
+workers on every host share the jobs; claims in the database keep each row to one sender. On the
+embedded default (no Redis) the web process runs the scheduler in a background thread
+(`start_background`), which sends the due rows itself.
+
+Scheduler jobs: `outbox` every outbound.poll_seconds; `digest` daily at digest.time (Asia/Shanghai),
+which calls bot.digest.send_scheduled(rt, now) if it exists. A daily job runs once per day across
+all workers: a store lock serialises the runs and a done marker in the database (counters table,
+row `sched:<name>` = last day run, as YYYYMMDD) survives restarts.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, time as clock_time
+from typing import Any, Callable
+
+from sqlalchemy import select
+
+from bot import outbox
+from bot.runtime import Runtime
+from storage.models import Counter, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+QUEUED_KEY = "outbox:queued:"   # + "<row id>:<attempt>": the row's job is on the RQ queue
+DAILY_RETRY_SECONDS = 300       # a daily job that raised is tried again after this long
+
+
+@dataclass
+class Job:
+    name: str
+    run: Callable[[Runtime, datetime], Any]
+    every: float | None = None      # seconds between runs
+    daily_at: str | None = None     # "HH:MM" local time: once a day, at or after this time
+    next_run: float = 0.0           # monotonic
+    done_day: int = 0               # daily: last day known done (YYYYMMDD), saves a query per tick
+
+
+class Scheduler:
+    """A tiny in-house scheduler: call tick() often; each due job runs in the calling thread."""
+
+    def __init__(self, rt: Runtime, jobs: list[Job], tick_seconds: float = 0.5):
+        self.rt, self.jobs, self.tick_seconds = rt, jobs, tick_seconds
+
+    def tick(self, now: datetime | None = None) -> list[str]:
+        """Run the jobs that are due; returns the names of those that ran."""
+        ran = []
+        for job in self.jobs:
+            if time.monotonic() < job.next_run:
+                continue
+            try:
+                if job.every is not None:
+                    job.next_run = time.monotonic() + job.every
+                    job.run(self.rt, now or self.rt.now())
+                    ran.append(job.name)
+                elif run_daily_once(self.rt, job, now or self.rt.now()):
+                    ran.append(job.name)
+            except Exception:  # noqa: BLE001 - one failing job must not stop the others
+                log.exception("scheduled job %s failed", job.name)
+                if job.daily_at:
+                    job.next_run = time.monotonic() + DAILY_RETRY_SECONDS
+        return ran
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("scheduler running: %s", ", ".join(job.name for job in self.jobs))
+        while not stop.is_set():
+            self.tick()
+            stop.wait(self.tick_seconds)
+
+
+def run_daily_once(rt: Runtime, job: Job, now: datetime) -> bool:
+    """Run a daily job if its time has come today and no worker has run it today."""
+    local = rt.local(now)
+    hour, minute = (int(part) for part in str(job.daily_at).split(":"))
+    day = int(local.strftime("%Y%m%d"))
+    if local.time() < clock_time(hour, minute) or job.done_day >= day:
+        return False
+    lock_seconds = float(rt.config.get("outbound.daily_job_lock_seconds", 900))
+    try:
+        with rt.kv.lock("sched:" + job.name, timeout=lock_seconds, wait=0):
+            if _done_day(rt, job.name) >= day:
+                job.done_day = day
+                return False
+            log.info("running daily job %s for %s", job.name, local.date())
+            job.run(rt, now)
+            _mark_done(rt, job.name, day)
+            job.done_day = day
+            return True
+    except TimeoutError:  # another worker is running it right now
+        return False
+
+
+def _done_day(rt: Runtime, name: str) -> int:
+    with rt.db.session() as session:
+        return session.scalar(select(Counter.value).where(Counter.name == "sched:" + name)) or 0
+
+
+def _mark_done(rt: Runtime, name: str, day: int) -> None:
+    with rt.db.session() as session:
+        row = session.get(Counter, "sched:" + name)
+        if row is None:
+            session.add(Counter(name="sched:" + name, value=day))
+        else:
+            row.value = max(row.value, day)
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs
+# ---------------------------------------------------------------------------------------------
+def default_jobs(rt: Runtime, only: list[str] | None = None) -> list[Job]:
+    jobs = [Job("outbox", outbox_job, every=float(rt.config.get("outbound.poll_seconds", 2.0))),
+            Job("digest", digest_job, daily_at=str(rt.config.get("digest.time", "08:30")))]
+    return [job for job in jobs if not only or job.name in only]
+
+
+def outbox_job(rt: Runtime, now: datetime) -> None:
+    if queue_mode(rt):
+        dispatch_due(rt, now)
+    else:
+        report = outbox.deliver_due(rt, now=now)
+        if report.handled:
+            log.info("outbox: %s", report.summary())
+
+
+def digest_job(rt: Runtime, now: datetime) -> None:
+    """The staff digest, written by bot/digest.py; skipped while that module has no send_scheduled."""
+    try:
+        from bot import digest
+    except ModuleNotFoundError as exc:
+        if exc.name != "bot.digest":
+            raise
+        return
+    send_scheduled = getattr(digest, "send_scheduled", None)
+    if send_scheduled is not None:
+        send_scheduled(rt, now)
+
+
+# ---------------------------------------------------------------------------------------------
+# RQ (Redis configured)
+# ---------------------------------------------------------------------------------------------
+_job_runtime: Runtime | None = None
+
+
+def queue_mode(rt: Runtime) -> bool:
+    return rt.kv.backend == "redis"
+
+
+def rq_connection(rt: Runtime):
+    """RQ needs bytes replies: the store's Redis connection settings without decode_responses."""
+    import redis
+
+    pool = rt.kv.client.connection_pool
+    kwargs = {**pool.connection_kwargs, "decode_responses": False}
+    return redis.Redis(connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs))
+
+
+def rq_queue(rt: Runtime, connection=None):
+    from rq import Queue
+
+    name = rt.kv.prefix + str(rt.config.get("outbound.queue", "outbox"))
+    return Queue(name, connection=connection or rq_connection(rt))
+
+
+def dispatch_due(rt: Runtime, now: datetime | None = None, queue=None) -> list[int]:
+    """Put one RQ job per due row on the queue, once per attempt; returns the row ids queued."""
+    now = now or rt.now()
+    outbox.reap_stale(rt, now)
+    lease = float(rt.config.get("outbound.lease_seconds", 120))
+    limit = int(rt.config.get("outbound.batch_size", 50))
+    with rt.db.session() as session:
+        rows = session.execute(
+            select(OutboxMessage.id, OutboxMessage.attempts)
+            .where(OutboxMessage.status == outbox.PENDING, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id).limit(limit)).all()
+    queue = queue or rq_queue(rt)
+    queued = []
+    for row_id, attempts in rows:
+        if rt.kv.set(f"{QUEUED_KEY}{row_id}:{attempts}", "1", ttl=lease, only_if_absent=True):
+            queue.enqueue(deliver_job, row_id, job_timeout=int(lease), result_ttl=0, failure_ttl=86400,
+                          description=f"outbox {row_id}")
+            queued.append(row_id)
+    return queued
+
+
+def deliver_job(row_id: int) -> str:
+    """The RQ job: deliver one outbox row (a no-op if another worker already took it)."""
+    global _job_runtime
+    if _job_runtime is None:
+        from bot.runtime import build_runtime
+
+        _job_runtime = build_runtime(migrate=False)
+    report = outbox.deliver_due(_job_runtime, only_ids=[row_id])
+    return report.summary()
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Background:
+    thread: threading.Thread
+    stop_event: threading.Event
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout)
+
+
+_background: dict[int, Background] = {}
+
+
+def start_background(rt: Runtime, jobs: list[Job] | None = None) -> Background:
+    """Embedded default: run the scheduler (and so the sender) in a daemon thread of this process."""
+    running = _background.get(id(rt))
+    if running is not None and running.thread.is_alive():
+        return running
+    stop = threading.Event()
+    scheduler = Scheduler(rt, jobs or default_jobs(rt))
+    thread = threading.Thread(target=scheduler.run, args=(stop,), name="bot-worker", daemon=True)
+    thread.start()
+    _background[id(rt)] = Background(thread, stop)
+    return _background[id(rt)]
+
+
+def run_once(rt: Runtime) -> outbox.DeliveryReport:
+    """Deliver what is due now, here, then return (`python -m bot worker --once`)."""
+    return outbox.deliver_due(rt)
+
+
+def run_worker(rt: Runtime, jobs: list[Job] | None = None) -> None:
+    """`python -m bot worker`: the scheduler, plus an RQ worker when Redis is configured. Stops on SIGTERM."""
+    global _job_runtime
+    stop = threading.Event()
+    scheduler = Scheduler(rt, jobs or default_jobs(rt))
+    if not queue_mode(rt):
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        scheduler.run(stop)
+        return
+    from rq import SimpleWorker
+
+    _job_runtime = rt
+    threading.Thread(target=scheduler.run, args=(stop,), name="bot-scheduler", daemon=True).start()
+    connection = rq_connection(rt)
+    try:  # jobs run in this process (no fork per message); RQ handles SIGTERM as a warm shutdown
+        SimpleWorker([rq_queue(rt, connection)], connection=connection).work()
+    finally:
+        stop.set()

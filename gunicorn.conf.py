@@ -1,0 +1,15 @@
+"""gunicorn settings: `gunicorn webhook:app` picks this file up from the project root."""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+preload_app = True   # load jieba and the intent model once, before forking
+timeout = 30
+
+
+def post_fork(server, worker):
+    """Connections opened while preloading must not be shared with forked workers."""
+    import webhook
+
+    webhook.app.extensions["runtime"].db.engine.dispose(close=False)

@@ -1,0 +1,199 @@
+"""A fake WeChat API server on 127.0.0.1 (random port), for tests of the outbound side.
+
+Endpoints: GET /cgi-bin/token, POST /cgi-bin/stable_token, POST /cgi-bin/message/custom/send,
+POST /cgi-bin/message/template/send. Like WeChat, fetching a token from /cgi-bin/token invalidates
+the previous one; sends check the token (40001 unknown, 42001 expired).
+
+Scripting: fake.fail("custom", errcode=45011), fake.fail("template", status=502, times=2),
+fake.fail("custom", delay=3) (slow, then answers normally), fake.refuse("o_x", 43004),
+fake.expire_tokens(). Endpoint names: token, stable_token, custom, template.
+Records: fake.calls (every request), fake.sent (accepted sends), fake.token_fetches.
+
+Use the `fake_wechat` fixture, and `point_at(rt, fake)` to aim a runtime at it.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+APPID, SECRET = "wx0123456789abcdef", "testsecret"
+PATHS = {"/cgi-bin/token": "token", "/cgi-bin/stable_token": "stable_token",
+         "/cgi-bin/message/custom/send": "custom", "/cgi-bin/message/template/send": "template"}
+
+
+@dataclass
+class Fault:
+    errcode: int | None = None
+    status: int | None = None       # HTTP status to answer with
+    delay: float = 0.0              # seconds before answering
+    body: str | None = None         # raw body to answer with
+
+
+@dataclass
+class Call:
+    endpoint: str
+    query: dict[str, str]
+    body: dict[str, Any]
+    answer: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeWeChat:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.sent: list[Call] = []
+        self.token_fetches = 0
+        self.expires_in = 7200
+        self.tokens: dict[str, bool] = {}          # token -> still valid (False = expired)
+        self.current: str | None = None
+        self.faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.refused: dict[str, int] = {}           # openid -> errcode for every send to it
+        self.released = threading.Event()           # set at teardown: wakes delayed handlers
+        self._lock = threading.Condition()
+        self._serial = 0
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    # -- scripting ------------------------------------------------------------------------------
+    def fail(self, endpoint: str, *, errcode: int | None = None, status: int | None = None,
+             delay: float = 0.0, body: str | None = None, times: int = 1) -> None:
+        assert endpoint in PATHS.values(), endpoint
+        for _ in range(times):
+            self.faults[endpoint].append(Fault(errcode, status, delay, body))
+
+    def refuse(self, openid: str, errcode: int) -> None:
+        self.refused[openid] = errcode
+
+    def expire_tokens(self) -> None:
+        with self._lock:
+            self.tokens = {token: False for token in self.tokens}
+
+    def calls_to(self, endpoint: str) -> list[Call]:
+        return [call for call in self.calls if call.endpoint == endpoint]
+
+    def sent_to(self, openid: str) -> list[Call]:
+        return [call for call in self.sent if call.body.get("touser") == openid]
+
+    def wait_for_calls(self, endpoint: str, count: int, timeout: float = 5.0) -> bool:
+        with self._lock:
+            return self._lock.wait_for(lambda: len(self.calls_to(endpoint)) >= count, timeout)
+
+    def close(self) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- behaviour ------------------------------------------------------------------------------
+    def answer(self, endpoint: str, query: dict[str, str], body: dict[str, Any]) -> tuple[int, str]:
+        call = Call(endpoint, query, body)
+        with self._lock:
+            self.calls.append(call)
+            self._lock.notify_all()
+            fault = self.faults[endpoint].popleft() if self.faults[endpoint] else None
+        if fault and fault.delay:
+            self.released.wait(fault.delay)
+        if fault and fault.status:
+            return fault.status, fault.body or "<html>server error</html>"
+        if fault and fault.body is not None:
+            return 200, fault.body
+        if fault and fault.errcode is not None:
+            call.answer = {"errcode": fault.errcode, "errmsg": f"scripted {fault.errcode}"}
+        else:
+            call.answer = self._normal(endpoint, query, body)
+        if call.answer.get("errcode", 0) == 0 and endpoint in ("custom", "template"):
+            with self._lock:
+                self.sent.append(call)
+        return 200, json.dumps(call.answer)
+
+    def _normal(self, endpoint: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        if endpoint in ("token", "stable_token"):
+            creds = query if endpoint == "token" else body
+            if creds.get("appid") != APPID or creds.get("secret") != SECRET:
+                return {"errcode": 40125, "errmsg": "invalid appsecret"}
+            return self._issue(rotate=endpoint == "token" or bool(body.get("force_refresh")))
+        state = self.tokens.get(query.get("access_token", ""))
+        if state is None:
+            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"}
+        if state is False:
+            return {"errcode": 42001, "errmsg": "access_token expired"}
+        if body.get("touser") in self.refused:
+            code = self.refused[body["touser"]]
+            return {"errcode": code, "errmsg": f"refused {code}"}
+        if endpoint == "custom" and not body.get("text", {}).get("content"):
+            return {"errcode": 44002, "errmsg": "empty post data"}
+        if endpoint == "template" and not body.get("template_id"):
+            return {"errcode": 40037, "errmsg": "invalid template_id"}
+        with self._lock:
+            self._serial += 1
+            return {"errcode": 0, "errmsg": "ok", **({"msgid": self._serial} if endpoint == "template" else {})}
+
+    def _issue(self, rotate: bool) -> dict[str, Any]:
+        with self._lock:
+            self.token_fetches += 1
+            if rotate or not self.current or not self.tokens.get(self.current):
+                self._serial += 1
+                self.current = f"TOKEN{self._serial}"
+                self.tokens = {self.current: True}   # a new token invalidates the old ones
+            return {"access_token": self.current, "expires_in": self.expires_in}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self._serve({})
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw.decode("utf-8")) if raw else {}
+                except ValueError:
+                    body = {"_raw": raw.decode("utf-8", "replace")}
+                self._serve(body)
+
+            def _serve(self, body):
+                url = urlparse(self.path)
+                endpoint = PATHS.get(url.path)
+                if endpoint is None:
+                    self.send_error(404)
+                    return
+                query = {key: values[0] for key, values in parse_qs(url.query).items()}
+                status, text = fake.answer(endpoint, query, body)
+                data = text.encode("utf-8")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client went away (a killed worker)
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+
+def point_at(rt, fake: FakeWeChat, **overrides):
+    """Aim the runtime's WeChat client at the fake (and apply extra config overrides)."""
+    rt.config = rt.config.with_overrides({"wechat.api_base": fake.base_url, "wechat.appid": APPID,
+                                          "wechat.secret": SECRET, **overrides})
+    return rt
+
+
+@pytest.fixture
+def fake_wechat():
+    fake = FakeWeChat()
+    yield fake
+    fake.close()
