@@ -81,6 +81,8 @@ function done(summary, latency, requests)
       end
    end
    if out then out:close() end
+   -- wrk calls request() once on the first thread to check the script; that one is never sent
+   totals.sent = totals.sent - 1
    local e = summary.errors
    local fields = {
       string.format('"requests": %d', summary.requests),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox
@@ -48,21 +48,23 @@ TEXT = {
     "unknown_district": "未填旗区",
     "item_sep": "、",
 }
-TEMPLATE = {  # data fields of the template message wechat.templates.digest
+TEMPLATE = {  # data of the template message wechat.templates.digest: field name in that template -> wording
     "first": "{org}履职日报（{date}）",
     "keyword1": "{date}",
     "keyword2": "新增社情民意 {reports} 条，待审核超期 {overdue} 条",
     "keyword3": "学习打卡 {members} 人、{minutes} 分钟，学习率 {share}",
     "keyword4": "近期活动 {activities} 项，已报名 {signed} 人次",
     "remark": "近30天无履职记录的委员 {inactive} 人。点击查看完整日报。",
-    "remark_quiet": "当日无新增社情民意、学习打卡和活动报名。点击查看完整日报。",
 }
+TEMPLATE_QUIET = {"remark": "当日无新增社情民意、学习打卡和活动报名。点击查看完整日报。"}  # replaces fields on quiet days
 SEND = {  # what `digest send` says
     "no_staff": "没有已绑定微信的工作人员，未发送。",
     "sent": "已发送 {n} 人。",
     "already": "{date} 的日报之前已发送，未重复发送（{n} 人）。",
     "retried": "重试 {n} 人（上次发送失败）。",
     "failed": "发送失败 {n} 人：{names}。可稍后再次执行本命令重试。",
+    "unknown": "{n} 人的发送状态不明（可能已送达），为避免重复未自动重发：{names}。确认对方未收到后可执行 "
+               "python -m bot outbox retry <编号>（编号：{ids}）。",
     "queued": "{n} 人的消息已排队，由后台发送进程发送。",
 }
 PAGE = {  # labels on /digest/<date>
@@ -365,20 +367,20 @@ def message_text(digest: Digest, url: str, max_bytes: int) -> str:
 
 
 def template_message(rt: Runtime, digest: Digest, url: str) -> dict[str, Any] | None:
-    """The template message (headline figures + page link); None when no template is configured."""
+    """The outbox row's template spec: headline figures + page link when wechat.templates.digest is set;
+    otherwise only the link, and the outbox falls back to the `notice` template with the text."""
+    link = url if url.startswith("http") else ""
     template_id = rt.config.get("wechat.templates.digest", "") or ""
     if not template_id:
-        return None
+        return {"url": link} if link else None
     figures = {"org": digest.org, "date": format_day(digest.day), "reports": len(digest.new_reports),
                "overdue": digest.overdue_total, "members": digest.checkin_members,
                "minutes": digest.checkin_minutes, "share": format_share(digest.study_share),
                "activities": len(digest.activities), "signed": sum(a.signed for a in digest.activities),
                "inactive": digest.inactive_members}
-    data = {key: {"value": TEMPLATE[key].format(**figures)}
-            for key in ("first", "keyword1", "keyword2", "keyword3", "keyword4", "remark")}
-    if digest.is_quiet:
-        data["remark"] = {"value": TEMPLATE["remark_quiet"].format(**figures)}
-    return {"template_id": template_id, "url": url if url.startswith("http") else "", "data": data}
+    wording = {**TEMPLATE, **(TEMPLATE_QUIET if digest.is_quiet else {})}
+    data = {key: {"value": value.format(**figures)} for key, value in wording.items()}
+    return {"template_id": template_id, "url": link, "data": data}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,12 +394,14 @@ class SendSummary:
     retried: int = 0        # failed before, reset for another try
     already_sent: int = 0   # sent earlier: not messaged again
     sent: int = 0           # delivered by this call
-    failed: list[str] = field(default_factory=list)  # names still failing after this call
-    queued: int = 0         # left pending for the worker (no sender available, or a retry later)
+    failed: list[str] = field(default_factory=list)   # names whose send failed (this time)
+    unknown: dict[int, str] = field(default_factory=dict)  # outbox id -> name: maybe delivered, not resent
+    queued: int = 0         # left pending for the worker (no sender, a retry later, or being sent)
 
     def lines(self) -> list[str]:
         if not self.staff:
             return [SEND["no_staff"]]
+        sep = TEXT["item_sep"]
         out = []
         if self.sent:
             out.append(SEND["sent"].format(n=self.sent))
@@ -406,7 +410,10 @@ class SendSummary:
         if self.already_sent:
             out.append(SEND["already"].format(date=format_day(self.day), n=self.already_sent))
         if self.failed:
-            out.append(SEND["failed"].format(n=len(self.failed), names=TEXT["item_sep"].join(self.failed)))
+            out.append(SEND["failed"].format(n=len(self.failed), names=sep.join(self.failed)))
+        if self.unknown:
+            out.append(SEND["unknown"].format(n=len(self.unknown), names=sep.join(self.unknown.values()),
+                                              ids=sep.join(map(str, self.unknown))))
         if self.queued:
             out.append(SEND["queued"].format(n=self.queued))
         return out
@@ -417,63 +424,73 @@ def digest_key(day: date, member_id: int) -> str:
 
 
 def send_for_day(rt: Runtime, day: date) -> SendSummary:
-    """Queue the day's digest for every bound staff member and deliver it now. Safe to repeat."""
+    """Queue the day's digest for every bound staff member and deliver it now. Safe to repeat:
+    sent rows are skipped, failed rows are retried, rows of unknown fate are left for staff."""
     from bot.signed_links import digest_url
 
     digest = build_digest(rt, day)
     url = digest_url(rt, day)
-    text = message_text(digest, url, int(rt.config.get("wechat.reply_max_bytes", 2048)))
-    template = template_message(rt, digest, url)
+    content = {"text": message_text(digest, url, int(rt.config.get("wechat.reply_max_bytes", 2048))),
+               "template": template_message(rt, digest, url)}
     summary = SendSummary(day=day)
     with rt.kv.lock(f"digest:send:{day.isoformat()}", timeout=60, wait=60):
         with rt.db.session() as session:
-            ids = _queue_rows(rt, session, summary, text, template)
-    _deliver(rt, ids, summary)
+            todo = _queue_rows(rt, session, summary, content)
+    _deliver(rt, todo, summary)
     return summary
 
 
-def _queue_rows(rt: Runtime, session: Session, summary: SendSummary, text: str,
-                template: dict[str, Any] | None) -> dict[int, str]:
-    """Write or reset the rows that still need sending; returns {outbox id: staff name}."""
+def _queue_rows(rt: Runtime, session: Session, summary: SendSummary, content: dict[str, Any]) -> dict[int, str]:
+    """Write new rows and make unsent ones due now; returns {outbox id: staff name} to deliver."""
     staff = session.scalars(select(Member).where(Member.role == "staff", Member.openid.is_not(None))
                             .order_by(Member.id)).all()
+    summary.staff = len(staff)
     keys = {digest_key(summary.day, m.id): m for m in staff}
     rows = {row.dedup_key: row for row in session.scalars(
         select(OutboxMessage).where(OutboxMessage.dedup_key.in_(list(keys))))} if keys else {}
-    now = rt.now().astimezone(timezone.utc)
     todo: dict[int, str] = {}
-    summary.staff = len(staff)
     for key, member in keys.items():
         row = rows.get(key)
-        if row is not None and row.status == "sent":
-            summary.already_sent += 1
-            continue
         if row is None:
-            row = outbox.enqueue(session, openid=member.openid, text=text, kind="digest", member_id=member.id,
-                                 template=template, dedup_key=key)
+            row = outbox.enqueue(session, openid=member.openid, kind="digest", member_id=member.id,
+                                 dedup_key=key, **content)
             summary.new += 1
-        elif row.status == "failed":
-            row.status, row.attempts, row.text, row.template = "pending", 0, text, template
-            summary.retried += 1
-        if row.status == "pending":
-            row.next_attempt_at = now  # due now, also under a pinned clock
+            todo[row.id] = member.name
+        elif row.status == "sent":
+            summary.already_sent += 1
+        elif row.status == "unknown":
+            summary.unknown[row.id] = member.name
+        elif _make_due(rt, session, row.id, content):
+            summary.retried += row.status == "failed"
             todo[row.id] = member.name
         else:  # being sent by another process right now
             summary.queued += 1
-    session.flush()
     return todo
+
+
+def _make_due(rt: Runtime, session: Session, row_id: int, content: dict[str, Any]) -> bool:
+    """A failed or pending row gets fresh content (a new link) and is due now; conditional, so a row
+    a worker has just claimed is left alone."""
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status.in_(("failed", "pending")))
+        .values(status="pending", attempts=case((OutboxMessage.status == "failed", 0),
+                                                else_=OutboxMessage.attempts),
+                next_attempt_at=rt.now().astimezone(timezone.utc), **content)
+        .execution_options(synchronize_session=False)).rowcount
+    return changed == 1
 
 
 def _deliver(rt: Runtime, todo: dict[int, str], summary: SendSummary) -> None:
     """Send the queued rows now when the outbox sender exists; report what happened to each."""
-    deliver_due = getattr(outbox, "deliver_due", None)
-    if todo and deliver_due is not None:
-        try:
-            deliver_due(rt, only_ids=list(todo))
-        except Exception:  # the rows stay in the outbox; the worker retries them
-            log.exception("digest %s: delivery failed", summary.day)
     if not todo:
         return
+    deliver_due = getattr(outbox, "deliver_due", None)
+    if deliver_due is not None:
+        try:
+            deliver_due(rt, limit=len(todo), only_ids=list(todo))
+        except Exception:  # the rows stay in the outbox; the worker sends them later
+            log.exception("digest %s: delivery failed", summary.day)
     with rt.db.session() as session:
         statuses = dict(session.execute(select(OutboxMessage.id, OutboxMessage.status)
                                         .where(OutboxMessage.id.in_(list(todo)))).all())
@@ -483,6 +500,8 @@ def _deliver(rt: Runtime, todo: dict[int, str], summary: SendSummary) -> None:
             summary.sent += 1
         elif status == "failed":
             summary.failed.append(name)
+        elif status == "unknown":
+            summary.unknown[row_id] = name
         else:
             summary.queued += 1
 

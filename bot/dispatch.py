@@ -10,7 +10,7 @@ import logging
 import intents
 from bot import replies
 from bot.dialogs import DIALOGS, INTENT_HANDLERS
-from bot.dialogs import bind, clarify
+from bot.dialogs import bind, clarify, staff
 from bot.dialogs.base import NOT_MINE, Turn, clear_state, is_cancel, load_state
 from bot.protocol import Inbound
 from bot.runtime import Runtime
@@ -65,6 +65,10 @@ def converse(turn: Turn) -> str:
         turn.finish("")
     elif is_cancel(turn.text):
         return replies.NOTHING_TO_CANCEL
+    if turn.member.is_staff:
+        answer = staff.try_command(turn)
+        if answer is not None:
+            return prefix + answer
     return prefix + route(turn, intents.parse(turn.text, turn.now))
 
 

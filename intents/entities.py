@@ -16,15 +16,14 @@ _ACT_HEAD = re.compile(r"(?:分享会|座谈会|协商会|研讨会|报告会|�
                        r"论坛|沙龙|讲座|讲堂|培训|调研|视察|考察|参观|观摩|宣讲|义诊|慰问|走访|活动|会议|大会|例会|年会|"
                        r"晚会|比赛|演出|书画展|展览|展|课|(?<![开不学机社能理体领聚约教工协开])会)")
 _GENERIC_ACT = {"活动", "会", "会议", "课", "大会", "展", "培训"}
-_ACT_SEP = re.compile(r"([\s,，。、;；:：!！?？~～()（）]|的|那个|这个|这次|那次|一下|一个|我们|我|你们|帮我|给我|"
+_ACT_SEP = re.compile(r"([\s,，。、;；:：!！?？~～()（）@]|的|那个|这个|这次|那次|一下|一个|我们|我|你们|帮我|给我|"
                       r"吗|吧|呢|啊|呀|嘛|了|哦|么|和|跟|还有)")
 _COMMAND = r"(?:报个?名|报名|参加|参与|取消|撤销|请个?假|请假|去不了|来不了|不去|不参加|算我一个|加我一个)"
-_ACT_VERBS = re.compile(r"^(?:我|想|要|也|还|能|可以|请|帮|麻烦|给|就|再|去|来|到|签到|关于|" + _COMMAND[3:-1] + r")+")
+_ACT_VERBS = re.compile(r"^(?:我|想|要|也|还|能|可以|请|帮|麻烦|给|就|再|去|来|到|把|签到|关于|" + _COMMAND[3:-1] + r")+")
 _ACT_TAIL = re.compile(r"(?:" + _COMMAND[3:-1] + r"|我|也|要|想|去|能|报上)+$")
 _REASON_CUE = re.compile(r"因为|由于|原因|理由")
 
-_NAME_STOP = {"帮我", "一下", "您好", "你好", "请帮我", "麻烦", "谢谢", "绑定一下", "帮我绑定", "委员", "手机", "电话",
-              "号码", "姓名", "你们好", "大家好", "领导", "请问", "我要", "我想", "一下我"}
+_NOT_NAME_CHARS = re.compile(r"[我你您他她的了吗呢么怎啥什哪这个是在有要想请帮号码机话绑定]")
 _NAME_NOISE = re.compile(
     r"绑定身份|绑定一下|绑定|身份|认证|实名|注册|登记|我的名字是|我的名字叫|我是|我叫|本人|名字|姓名|请帮我|帮我|麻烦|"
     r"您好|你好|谢谢|一下|手机号码|手机号|手机|电话号码|电话|号码|联系方式|政协委员|委员|是|叫|请|[:：,，。;；!！\s\-_/|]+")
@@ -35,11 +34,13 @@ NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{2,6})?|[\u4e00-\
 _MATERIAL_FILLER = re.compile(
     r"^(?:学习打卡|打卡学习|补打卡|补卡|打卡|学习时长|学习内容|内容是|学的是|看的是|读的是|学习的是|学习|自学|学了|学|读了|读|"
     r"阅读了|阅读|研读了|研读|通读了|看了|看|听了|收听了|观看了|收看了|观看|刚学完|学完|我|在家|把|今天|了|的|一下|一遍|"
-    r"再|又|在|用|花了|共|一共|完成|内容|每日|大概|大约|约)+|"
-    r"(?:帮我打个?卡|打个?卡|学习打卡|打卡|补个?卡|补卡|学习|了|的|一下|一遍|完毕|完了|内容|相关内容|用了|大概|大约|约)+$")
-_REASON_FILLER = re.compile(r"^(?:因为|由于|因|原因是|原因|理由是|理由|是|的|我|跟您|跟你|向您|麻烦)+|"
+    r"再|又|在|用|花了|共|一共|完成|内容|每日|大概|大约|约|那个|这个|嗯|呃)+|"
+    r"(?:帮我|打个?卡|打一下卡|补打一下卡|补打卡|学习打卡|打卡|补个?卡|补一下卡|补卡|学习|看|读|学|了|的|一下|一遍|完毕|完了|"
+    r"内容|相关内容|用了|大概|大约|约)+$")
+_NOT_MATERIAL = re.compile(r"[补打卡一下那这个的了学习看读我今天昨前后明周号日上下午晚早半小时分钟]+")
+_REASON_FILLER = re.compile(r"^(?:因为|由于|因|原因是|原因|理由是|理由|是|的|我|跟您|跟你|向您|麻烦|前的|后的)+|"
                             r"(?:所以|因此|故)?(?:请个?假|请假|要请假|去不了了?|来不了了?|参加不了了?|啊|呢|哈)+$")
-_REASON_DROP = re.compile(r"请个?假|请一下假|申请|我要|我想|帮我|麻烦|一次|一下|(?:的|这个|那个)?(?:会议|会|活动)(?=我|[\s,，。]|$)")
+_REASON_DROP = re.compile(r"请个?假|请一下假|申请|帮我|麻烦|一次|一下|@(?:的|这个|那个)?(?:会议|会|活动)?")
 
 
 def extract_phone(text: str):
@@ -73,7 +74,7 @@ def _activity_candidates(text: str):
         sep_before = parts[i - 1] if i else ""
         if sep_before and re.fullmatch(r"[\s,，。;；!！?？]", sep_before):
             clause_has_reason = False
-        raw = parts[i].strip("@")
+        raw = parts[i]
         clause_has_reason |= bool(_REASON_CUE.search(raw))
         chunk = _ACT_TAIL.sub("", _ACT_VERBS.sub("", raw))
         heads = list(_ACT_HEAD.finditer(chunk))
@@ -83,8 +84,7 @@ def _activity_candidates(text: str):
         if chunk in _GENERIC_ACT:
             continue
         score = 2 * (chunk != raw and bool(re.search(_COMMAND, raw)))
-        score += parts[i - 2].endswith("@") if i >= 2 and sep_before == "的" else 0
-        score += parts[i].startswith("@")
+        score += bool(re.search(r"@的?$", "".join(parts[max(0, i - 4):i])))
         score -= 3 * clause_has_reason
         yield score, chunk
 
@@ -103,11 +103,11 @@ def extract_activity(text: str):
 
 def extract_name(text: str):
     m = _NAME_CUE.search(text)
-    if m and m.group(1) not in _NAME_STOP:
+    if m and not _NOT_NAME_CHARS.search(m.group(1)):
         return m.group(1)
     rest = _NAME_NOISE.sub(" ", PHONE_RE.sub(" ", text))
     for token in rest.split():
-        if NAME_RE.fullmatch(token) and token not in _NAME_STOP:
+        if NAME_RE.fullmatch(token) and not _NOT_NAME_CHARS.search(token):
             return token
     return None
 
@@ -120,7 +120,7 @@ def extract_material(text: str):
     best = None
     for chunk in re.split(r"[\s,，。、;；:：!！?？~～]+", rest):
         chunk = _MATERIAL_FILLER.sub("", chunk)
-        if len(chunk) >= 2 and (best is None or len(chunk) > len(best)):
+        if len(chunk) >= 2 and not _NOT_MATERIAL.fullmatch(chunk) and (best is None or len(chunk) > len(best)):
             best = chunk
     return best
 
@@ -128,7 +128,7 @@ def extract_material(text: str):
 def extract_reason(text: str, activity=None):
     """Leave reason: the longest clause left after removing the activity, dates and command words."""
     rest = re.sub(re.escape(activity), " ", text, flags=re.I) if activity else text
-    rest = _REASON_DROP.sub(" ", TIME_WORDS_RE.sub(" ", rest))
+    rest = _REASON_DROP.sub(" ", TIME_WORDS_RE.sub("@", rest))
     best = None
     for chunk in re.split(r"[\s,，。、;；:：!！?？~～]+", rest):
         chunk = _REASON_FILLER.sub("", chunk).strip()

@@ -75,6 +75,7 @@ class Activity(Base):
     deadline: Mapped[Optional[datetime]]                           # sign-up closes
     audience: Mapped[str] = mapped_column(String(200), default="")  # empty = all members
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled
+    checkin_code: Mapped[str] = mapped_column(String(8), default="")  # 签到 code staff announce on site
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -111,13 +112,43 @@ class Report(Base):
     title: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(16), default="其他")
     district: Mapped[str] = mapped_column(String(32), default="")
+    suggestion: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="已提交")
+    revision_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reports.id"))  # resubmitted after 退回
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reports.id"))  # 已合并 into this one
     source: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     member: Mapped[Member] = relationship()
     events: Mapped[list["ReportEvent"]] = relationship(order_by="ReportEvent.id", back_populates="report")
+    attachments: Mapped[list["ReportAttachment"]] = relationship(order_by="ReportAttachment.id")
+
+
+class ReportAttachment(Base):
+    """A photo or voice transcript a member sent while drafting a report."""
+
+    __tablename__ = "report_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))          # image | voice
+    media_id: Mapped[str] = mapped_column(String(128), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str] = mapped_column(Text, default="")    # voice transcript
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportSecond(Base):
+    """附议: a member seconds another member's report instead of filing a duplicate."""
+
+    __tablename__ = "report_seconds"
+    __table_args__ = (UniqueConstraint("report_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReportEvent(Base):
@@ -130,6 +161,7 @@ class ReportEvent(Base):
     status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[Optional[dict[str, Any]]]   # structured extras: forwarded to whom, 批示 by whom and level …
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="events")

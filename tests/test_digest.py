@@ -136,7 +136,7 @@ def test_quiet_day_still_has_a_digest(runtime):
     text = dg.render_text(d)
     assert dg.TEXT["quiet"] in text and "新增 0 条" in text and dg.TEXT["activities_none"] in text
     rt = with_config(runtime, **{"wechat.templates.digest": "TPL"})
-    assert dg.template_message(rt, d, "https://x")["data"]["remark"]["value"] == dg.TEMPLATE["remark_quiet"]
+    assert dg.template_message(rt, d, "https://x")["data"]["remark"]["value"] == dg.TEMPLATE_QUIET["remark"]
 
 
 def test_message_text_keeps_the_link_when_cut(runtime, seeded):
@@ -224,8 +224,12 @@ def test_template_message_carries_figures_and_link(runtime, seeded, monkeypatch)
     assert row.text.endswith(template["url"])
 
 
-def test_no_template_configured(runtime, seeded):
-    assert dg.template_message(runtime, dg.build_digest(runtime, DAY), "https://x") is None
+def test_without_digest_template_only_the_link_is_given(runtime, seeded):
+    """The outbox then falls back to the `notice` template with the text (wechat.template_fields)."""
+    d = dg.build_digest(runtime, DAY)
+    assert dg.template_message(runtime, d, "https://x/digest/2026-11-25?token=t") == {
+        "url": "https://x/digest/2026-11-25?token=t"}
+    assert dg.template_message(runtime, d, "/digest/2026-11-25?token=t") is None  # no digest.base_url
 
 
 def test_scheduled_send_covers_yesterday(runtime, seeded, monkeypatch):

@@ -50,7 +50,7 @@ def test_bind_refusals(runtime, wechat):
     assert "绑定成功" in wechat.say("o_a", "绑定 张三 13912345678")
     assert wechat.say("o_b", "绑定 张三 13912345678") == replies.BIND_TAKEN  # second account refused
     add_member(runtime, "李四", "13800001111")
-    assert wechat.say("o_a", "绑定 李四 13800001111") == replies.BIND_ACCOUNT_IN_USE.format(name="张三")
+    assert wechat.say("o_a", "绑定 李四 13800001111") == replies.ALREADY_BOUND.format(name="张三")
     with runtime.db.session() as session:
         assert session.query(Member).filter_by(phone="13800001111").one().openid is None
 
