@@ -15,7 +15,7 @@ from bot import replies
 from bot.dispatch import handle_inbound
 from bot.inbox import answer_once
 from bot.protocol import (
-    ProtocolError, SafeMode, check_signature, parse_xml, shorten_utf8, text_reply_xml,
+    AuthError, ProtocolError, SafeMode, check_signature, parse_xml, shorten_utf8, text_reply_xml,
     timestamp_fresh, to_inbound,
 )
 from bot.runtime import Runtime, build_runtime
@@ -50,11 +50,11 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         verify_request()
         body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
         try:
-            fields, encrypted = _open_envelope(body, safe_mode)
+            fields, encrypted = _open_envelope(body, request.args, safe_mode)
             inbound = to_inbound(fields)
         except ProtocolError as exc:
             log.warning("refused message: %s", exc)
-            abort(403 if "signature" in str(exc) or "appid" in str(exc) else 400)
+            abort(403 if isinstance(exc, AuthError) else 400)
         text = answer_once(rt, inbound, handle_inbound)
         if not text:
             return Response("success", mimetype="text/plain")
@@ -77,10 +77,9 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     return app
 
 
-def _open_envelope(body: bytes, safe_mode: SafeMode | None) -> tuple[dict[str, str], bool]:
+def _open_envelope(body: bytes, args, safe_mode: SafeMode | None) -> tuple[dict[str, str], bool]:
     """Plain XML, or decrypt <Encrypt> (safe and compatible modes). Returns (fields, was_encrypted)."""
     outer = parse_xml(body)
-    args = request.args
     if args.get("encrypt_type", "raw") != "aes":
         if safe_mode is not None and "Encrypt" in outer and "MsgType" not in outer:
             raise ProtocolError("encrypted body without encrypt_type")

@@ -461,7 +461,7 @@ def _queue_rows(rt: Runtime, session: Session, summary: SendSummary, content: di
         elif row.status == "unknown":
             summary.unknown[row.id] = member.name
         elif _make_due(rt, session, row.id, content):
-            summary.retried += row.status == "failed"
+            summary.retried += row.status == "failed"  # the status read above, before the update
             todo[row.id] = member.name
         else:  # being sent by another process right now
             summary.queued += 1

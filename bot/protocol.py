@@ -17,7 +17,11 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
 
 class ProtocolError(Exception):
-    """The request is not a valid WeChat message (signature, XML, encryption)."""
+    """The request is not a valid WeChat message (XML, encryption)."""
+
+
+class AuthError(ProtocolError):
+    """The message is not provably from WeChat (msg_signature, appid)."""
 
 
 def sign(*parts: str) -> str:
@@ -59,9 +63,9 @@ class SafeMode:
         try:
             plain = self.crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, timestamp, nonce)
         except InvalidSignatureException:
-            raise ProtocolError("bad msg_signature") from None
+            raise AuthError("bad msg_signature") from None
         except InvalidAppIdException:
-            raise ProtocolError("message for another appid") from None
+            raise AuthError("message for another appid") from None
         except Exception as exc:  # corrupt base64 / padding
             raise ProtocolError(f"cannot decrypt: {exc}") from None
         return plain.decode("utf-8") if isinstance(plain, bytes) else plain
@@ -146,6 +150,6 @@ def text_reply_xml(inbound: Inbound, content: str, now: int | None = None) -> st
 
 
 __all__ = [
-    "Inbound", "ProtocolError", "SafeMode", "check_signature", "parse_xml",
+    "AuthError", "Inbound", "ProtocolError", "SafeMode", "check_signature", "parse_xml",
     "shorten_utf8", "sign", "text_reply_xml", "timestamp_fresh", "to_inbound",
 ]

@@ -8,7 +8,7 @@ from .durations import DURATION_RE
 from .entities import ACTIVITY_CODE_RE, BOOK_RE, PHONE_RE, REPORT_ID_RE
 from .places import find_district
 from .report import keyword_scores
-from .rules import report_hints, rule_hits
+from .rules import report_hints, rule_hits, soft_hits
 
 _DIGITS = re.compile(r"\d+")
 _BARE_NUMBER = re.compile(r"(?<![\d.])\d{3,6}(?![\d.])")
@@ -35,6 +35,7 @@ def intent_features(text: str) -> dict:
     meta = [f"len:{length}", f"hints:{min(report_hints(text), 3)}"]
     hits = rule_hits(text)
     meta += [f"rule:{r}" for r in hits] + ([f"rule1:{hits[0]}"] if hits else ["rule:none"])
+    meta += [f"soft:{r}" for r in soft_hits(text)]
     checks = (("phone", PHONE_RE), ("rid", REPORT_ID_RE), ("actcode", ACTIVITY_CODE_RE), ("date", DATE_RE),
               ("dur", DURATION_RE), ("book", BOOK_RE), ("num", _BARE_NUMBER))
     meta += [f"has:{name}" for name, pattern in checks if pattern.search(text)]

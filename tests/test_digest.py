@@ -12,7 +12,8 @@ from bot import outbox
 from bot.runtime import Runtime
 from bot.signed_links import digest_path, make_token
 from storage.models import Activity, Checkin, Member, OutboxMessage, Report, Signup
-from tests.conftest import FIXED_NOW, TZ, add_member
+from conftest import FIXED_NOW, TZ, add_member
+from fake_wechat import fake_wechat, point_at  # noqa: F401 - the fixture
 
 DAY = date(2026, 11, 25)  # FIXED_NOW is 2026-11-26 10:00: the digest covers the day before
 
@@ -55,8 +56,11 @@ def add_signup(rt, activity_id: int, member: Member, status: str = "signed", cre
 
 @pytest.fixture
 def seeded(runtime):
+    return seed(runtime)
+
+
+def seed(rt: Runtime) -> dict[str, list[Member]]:
     """Five members, two bound staff and one unbound, with reports, check-ins and sign-ups around DAY."""
-    rt = runtime
     m = [add_member(rt, f"委员{i}", f"1390000000{i}", district=d)
          for i, d in enumerate(["东胜区", "东胜区", "康巴什区", "", "杭锦旗"])]
     staff = [add_member(rt, "王秘书", "13800000001", role="staff", openid="o_staff1"),
@@ -193,6 +197,47 @@ def test_send_is_idempotent_and_retries_failures(runtime, seeded, monkeypatch):
     assert len(outbox_rows(runtime)) == 2
 
 
+@pytest.mark.skipif(not hasattr(outbox, "deliver_due"), reason="outbox sender not built yet")
+def test_send_through_the_real_outbox(runtime, seeded, fake_wechat):  # noqa: F811
+    """End to end against the fake WeChat API: template outside the 48-hour window, kefu inside."""
+    rt = point_at(runtime, fake_wechat, **{"wechat.templates.digest": "TPL-DIGEST",
+                                           "digest.base_url": "https://zx.example.cn"})
+    with rt.db.session() as s:
+        s.get(Member, seeded["staff"][0].id).last_message_at = FIXED_NOW - timedelta(hours=1)
+    fake_wechat.refuse("o_staff2", 43004)  # not following: a permanent failure
+
+    first = dg.send_for_day(rt, DAY)
+    assert (first.sent, first.failed) == (1, ["李干事"])
+    [kefu] = fake_wechat.sent_to("o_staff1")
+    assert kefu.endpoint == "custom" and kefu.body["text"]["content"].startswith("【鄂尔多斯市政协履职日报】")
+    assert "https://zx.example.cn/digest/2026-11-25?token=" in kefu.body["text"]["content"]
+
+    fake_wechat.refused.clear()
+    second = dg.send_for_day(rt, DAY)
+    assert (second.already_sent, second.retried, second.sent) == (1, 1, 1)
+    [template] = fake_wechat.sent_to("o_staff2")
+    assert template.endpoint == "template" and template.body["template_id"] == "TPL-DIGEST"
+    assert template.body["url"].startswith("https://zx.example.cn/digest/2026-11-25?token=")
+    assert template.body["data"]["keyword2"]["value"] == "新增社情民意 4 条，待审核超期 2 条"
+
+    third = dg.send_for_day(rt, DAY)
+    assert third.already_sent == 2 and len(fake_wechat.sent) == 2
+
+
+def test_send_leaves_rows_of_unknown_fate_to_staff(runtime, seeded, monkeypatch):
+    """A row that may have been delivered (WeChat never answered) is not resent automatically."""
+    sender = FakeSender()
+    monkeypatch.delattr(outbox, "deliver_due", raising=False)
+    dg.send_for_day(runtime, DAY)  # queued only
+    with runtime.db.session() as s:
+        row = s.scalar(select(OutboxMessage).where(OutboxMessage.openid == "o_staff2"))
+        row.status, row_id = "unknown", row.id
+    monkeypatch.setattr(outbox, "deliver_due", sender, raising=False)
+    summary = dg.send_for_day(runtime, DAY)
+    assert sender.delivered == ["o_staff1"] and summary.unknown == {row_id: "李干事"}
+    assert any(f"编号：{row_id}" in line and "outbox retry" in line for line in summary.lines())
+
+
 def test_send_without_sender_leaves_rows_queued(runtime, seeded, monkeypatch):
     monkeypatch.delattr(outbox, "deliver_due", raising=False)
     summary = dg.send_for_day(runtime, DAY)
@@ -315,3 +360,8 @@ def test_cli_refuses_bad_dates(runtime, cli, capsys):
     assert cli(["digest", "show", "--date", "2026-12-01"]) == 2
     with pytest.raises(SystemExit):
         cli(["digest", "show", "--date", "25.11.2026"])
+
+
+def test_digest_page_is_served_by_the_webhook_app(runtime, seeded, app):
+    resp = app.test_client().get(digest_path(runtime, DAY))
+    assert resp.status_code == 200 and "供暖不足" in resp.get_data(as_text=True)

@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, handler in (("show", _show), ("send", _send), ("link", _link)):
         cmd = actions.add_parser(name, help=HELP[name], description=HELP[name])
-        cmd.add_argument("--date", dest="day", type=_parse_date, default=None, help=HELP["date"])
+        cmd.add_argument("--date", dest="day", type=_parse_date, default=None, metavar="YYYY-MM-DD", help=HELP["date"])
         if name == "link":
             cmd.add_argument("--hours", type=float, default=None, help=HELP["hours"])
         cmd.set_defaults(handler=handler)
