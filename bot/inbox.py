@@ -31,19 +31,32 @@ def answer_once(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
     if not rt.kv.set(key, PENDING, ttl=cfg.dedup_ttl_seconds, only_if_absent=True):
         return _wait_for_first_try(rt, key, cfg.retry_wait_seconds)
     try:
-        reply = _run_within_budget(rt, inbound, handler, key)
-    except Exception:
-        rt.kv.delete(key)  # let WeChat's retry try again
-        raise
+        reply = _run_within_budget(rt, inbound, handler)
+    except Exception as exc:
+        log.exception("handling %s failed", inbound.dedup_key)
+        _keep_unhandled(rt, inbound, exc)
+        reply = replies.INTERNAL_ERROR
     rt.kv.set(key, json.dumps(reply, ensure_ascii=False), ttl=cfg.dedup_ttl_seconds)
     return reply
+
+
+def _keep_unhandled(rt: Runtime, inbound: Inbound, exc: Exception) -> None:
+    """Store what the member sent, so staff can follow up although the handler failed."""
+    from storage.models import UnhandledMessage
+
+    try:
+        with rt.db.session() as session:
+            session.add(UnhandledMessage(openid=inbound.openid, message_key=inbound.dedup_key,
+                                           msg_type=inbound.msg_type, text=inbound.text, error=repr(exc)[:2000]))
+    except Exception:
+        log.exception("could not store unhandled message %s: %r", inbound.dedup_key, inbound.fields)
 
 
 def _wait_for_first_try(rt: Runtime, key: str, wait_seconds: float) -> str:
     deadline = time.monotonic() + wait_seconds
     while True:
         value = rt.kv.get(key)
-        if value is None:        # first try failed and released the key: say nothing, WeChat retries
+        if value is None:        # expired: the first try's answer is gone
             return ""
         if value != PENDING:
             return json.loads(value)
@@ -52,7 +65,7 @@ def _wait_for_first_try(rt: Runtime, key: str, wait_seconds: float) -> str:
         time.sleep(0.05)
 
 
-def _run_within_budget(rt: Runtime, inbound: Inbound, handler: Handler, key: str) -> str:
+def _run_within_budget(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
     budget = rt.config.wechat.handler_budget_seconds
     future = _pool.submit(handler, rt, inbound)
     try:
@@ -68,8 +81,9 @@ def _deliver_late(rt: Runtime, inbound: Inbound, future) -> None:
 
     try:
         text = future.result()
-    except Exception:
+    except Exception as exc:
         log.exception("late handler failed for %s", inbound.dedup_key)
+        _keep_unhandled(rt, inbound, exc)
         text = replies.INTERNAL_ERROR
     if text:
         with rt.db.session() as session:

@@ -176,6 +176,20 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(default=0)
 
 
+class UnhandledMessage(Base):
+    """A message whose handling failed: kept so staff can follow up and nothing a member sent is lost."""
+
+    __tablename__ = "unhandled_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    message_key: Mapped[str] = mapped_column(String(128), unique=True)
+    msg_type: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class OutboxMessage(Base):
     """Every outbound WeChat message, written before it is sent; sent at most once."""
 

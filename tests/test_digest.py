@@ -295,10 +295,11 @@ def client(runtime):
 
 
 def test_digest_page_with_valid_link(runtime, seeded, client):
+    add_report(runtime, seeded["members"][4], 99, local(2026, 11, 25, 15), title="<script>alert(1)</script>")
     resp = client.get(digest_path(runtime, DAY))
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert "<svg" in html and "<script" not in html
+    assert "<svg" in html and "<script" not in html and "&lt;script&gt;alert(1)" in html  # member text escaped
     for part in ("履职日报", "2026年11月25日", "SQ2026-0001", "供暖不足", "老旧小区改造", "40.0%", "@media print"):
         assert part in html
     assert resp.headers["Cache-Control"] == "private, no-store"

@@ -254,3 +254,47 @@ def test_plaintext_reply_helper_escapes_cdata_end():
 def test_healthz(app):
     resp = app.test_client().get("/healthz")
     assert resp.status_code == 200 and resp.json["database"] and resp.json["store"]
+
+
+# --- failures ----------------------------------------------------------------------------------
+
+def test_handler_crash_keeps_the_message(runtime, wechat, member, monkeypatch):
+    from bot.dialogs import checkin
+    from storage.models import UnhandledMessage
+
+    def broken(turn, data):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(checkin, "_save", broken)
+    msg_id = next_msg_id()
+    text = "学习打卡 今天学习了《政协章程》30分钟"
+    assert wechat.say("o_zhang", text, msg_id=msg_id) == replies.INTERNAL_ERROR
+    assert wechat.say("o_zhang", text, msg_id=msg_id) == replies.INTERNAL_ERROR  # the retry: same answer
+    with runtime.db.session() as session:
+        kept = session.query(UnhandledMessage).one()
+        assert kept.text == text and kept.openid == "o_zhang" and "disk on fire" in kept.error
+
+
+def test_slow_handler_answers_processing_then_outbox(runtime, wechat, member, monkeypatch):
+    from bot.dialogs import record
+    from storage.models import OutboxMessage
+
+    runtime.config = runtime.config.with_overrides({"wechat.handler_budget_seconds": 0.2})
+    real_show = record.show
+
+    def slow_show(turn, slots):
+        time.sleep(0.6)
+        return real_show(turn, slots)
+
+    from bot.dialogs import INTENT_HANDLERS
+
+    monkeypatch.setitem(INTENT_HANDLERS, "query_record", slow_show)
+    assert wechat.say("o_zhang", "我的履职") == replies.PROCESSING
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        with runtime.db.session() as session:
+            late = session.query(OutboxMessage).filter_by(kind="late_reply").all()
+        if late:
+            break
+        time.sleep(0.1)
+    assert len(late) == 1 and "履职情况" in late[0].text and late[0].openid == "o_zhang"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:20:37.128394
+Create Date: 2026-11-26 06:23:08.275430
 """
 from alembic import op
 import sqlalchemy as sa
@@ -57,6 +57,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('openid'),
     sa.UniqueConstraint('phone')
+    )
+    op.create_table('unhandled_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('message_key', sa.String(length=128), nullable=False),
+    sa.Column('msg_type', sa.String(length=16), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_at', storage.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_key')
     )
     op.create_table('checkins',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -219,6 +230,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_checkins_member_day')
 
     op.drop_table('checkins')
+    op.drop_table('unhandled_messages')
     op.drop_table('members')
     op.drop_table('counters')
     op.drop_table('activities')
