@@ -12,4 +12,9 @@ def post_fork(server, worker):
     """Connections opened while preloading must not be shared with forked workers."""
     import webhook
 
-    webhook.app.extensions["runtime"].db.engine.dispose(close=False)
+    rt = webhook.app.extensions["runtime"]
+    rt.db.engine.dispose(close=False)
+    if rt.kv.backend == "memory":  # embedded default: threads do not survive the fork
+        from bot.worker import start_background
+
+        start_background(rt)

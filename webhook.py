@@ -24,7 +24,13 @@ log = logging.getLogger("webhook")
 
 
 def create_app(runtime: Runtime | None = None) -> Flask:
+    """The app; without a given runtime it builds one from config and, on the embedded default
+    (no Redis, so no separate worker), sends outbound messages from a background thread."""
     rt = runtime or build_runtime()
+    if runtime is None and rt.kv.backend == "memory":
+        from bot.worker import start_background
+
+        start_background(rt)
     cfg = rt.config.wechat
     safe_mode = SafeMode(cfg.token, cfg.aes_key, cfg.appid) if cfg.aes_key else None
 

@@ -1,9 +1,11 @@
 """Benchmark: building the staff daily digest on a large roster.
 
-Seeds 2,000 members (+ 20 staff) and 100,000 records spread over 90 days — reports, check-ins,
-and sign-ups on 150 activities — into a fresh SQLite file and, if PostgreSQL is reachable, a
-fresh PostgreSQL database (created and dropped here), then times `build_digest` for the last
-seeded day. Target: under 2 s per build.
+Seeds 2,000 members (+ 20 staff; 10% of members idle for the last 30 days) and 100,000 records
+over 90 days (25% reports, 60% check-ins, 15% sign-ups on 150 activities) into a fresh SQLite
+file and, if PostgreSQL is reachable, a fresh PostgreSQL database (created and dropped here).
+Times `build_digest` for the last seeded day (cold, then --runs more) and one full
+/digest/<date> page request. Target: under 2 s per build. Results also go to
+bench/results/digest.json.
 
     .venv/bin/python bench/bench_digest.py [--members 2000] [--records 100000] [--runs 5]
                                            [--postgres postgresql://postgres@127.0.0.1:5432/test | --no-postgres]
@@ -18,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, time as dtime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,6 +41,7 @@ DAYS = 90
 TARGET_SECONDS = 2.0
 STAFF = 20
 ACTIVITIES = 150
+DORMANT = 0.1  # share of members with no activity in the last 30 days
 SHARES = {"reports": 0.25, "checkins": 0.60, "signups": 0.15}   # of --records
 STATUSES = ["已提交"] * 3 + ["已采用", "已退回", "未采用", "已报送", "已批示", "已办结", "已合并"]
 SIGNUP_STATUSES = ["signed"] * 7 + ["waitlist", "cancelled", "leave"]
@@ -56,6 +59,11 @@ def seed(db: Database, members: int, records: int, last_day: date, rng: random.R
     def some_day() -> date:
         return first_day + timedelta(days=rng.randrange(DAYS))
 
+    active = int(members * (1 - DORMANT))  # the last DORMANT share of members did nothing for 30 days
+
+    def someone(day: date) -> int:
+        return rng.randint(1, active if day > last_day - timedelta(days=30) else members)
+
     created = datetime.combine(first_day - timedelta(days=30), dtime(9), tzinfo=TZ)
     people = [{"id": i, "name": f"委员{i:04d}", "phone": f"139{i:08d}", "sector": "经济界",
                "district": rng.choice(districts), "role": "member", "openid": f"o_member_{i}",
@@ -68,15 +76,16 @@ def seed(db: Database, members: int, records: int, last_day: date, rng: random.R
     n_signups = records - n_reports - n_checkins
     reports = []
     for n in range(1, n_reports + 1):
-        at = moment(some_day())
-        reports.append({"receipt_no": f"SQ{at.year}-{n:06d}", "member_id": rng.randint(1, members),
+        day = some_day()
+        at = moment(day)
+        reports.append({"receipt_no": f"SQ{at.year}-{n:06d}", "member_id": someone(day),
                         "text": "关于城区供暖不足的问题和建议" * 4, "title": f"社情民意{n}",
                         "category": rng.choice(categories), "district": rng.choice(districts),
                         "status": rng.choice(STATUSES), "created_at": at, "updated_at": at})
     checkins = []
     for _ in range(n_checkins):
         day = some_day()
-        checkins.append({"member_id": rng.randint(1, members), "day": day, "minutes": rng.choice([20, 30, 45, 60, 90]),
+        checkins.append({"member_id": someone(day), "day": day, "minutes": rng.choice([20, 30, 45, 60, 90]),
                          "material": "政协理论学习", "text": "", "created_at": moment(day)})
     # activities from 60 days back to 30 days ahead; sign-ups unique per (activity, member)
     activities = []
@@ -91,7 +100,7 @@ def seed(db: Database, members: int, records: int, last_day: date, rng: random.R
     for a in activities:
         count = per_activity + (1 if a["id"] <= n_signups % ACTIVITIES else 0)
         opened = a["created_at"]
-        for member_id in rng.sample(range(1, members + 1), count):
+        for member_id in rng.sample(range(1, active + 1), count):
             at = min(opened + timedelta(seconds=rng.randrange(19 * 86400)),
                      datetime.combine(last_day, dtime(20), tzinfo=TZ))
             signups.append({"activity_id": a["id"], "member_id": member_id, "status": rng.choice(SIGNUP_STATUSES),

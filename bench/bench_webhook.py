@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -92,6 +93,7 @@ class WrkRun:
     errors: dict
     sample: str = ""
     ids_file: str = ""
+    cpu_ms_per_request: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +105,7 @@ class SettingResult:
     bare: list[WrkRun] = field(default_factory=list)
     real: list[WrkRun] = field(default_factory=list)
     verification: dict = field(default_factory=dict)
+    profile: dict = field(default_factory=dict)   # --py-spy: CPU shares of the real server
 
     def summary(self) -> dict:
         bare_rps = statistics.median(run.rps for run in self.bare)
@@ -114,9 +117,15 @@ class SettingResult:
                 "real_p90_ms": statistics.median(run.latency_ms["p90"] for run in self.real),
                 "real_p99_ms": p99,
                 "bare_p99_ms": max(run.latency_ms["p99"] for run in self.bare),
+                "real_cpu_ms_per_request": _median_dict([run.cpu_ms_per_request for run in self.real]),
+                "bare_cpu_ms_per_request": _median_dict([run.cpu_ms_per_request for run in self.bare]),
                 "verified": bool(self.verification.get("ok")),
                 "meets_target": ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
                 and bool(self.verification.get("ok"))}
+
+
+def _median_dict(dicts: list[dict]) -> dict:
+    return {key: round(statistics.median(d[key] for d in dicts), 3) for key in dicts[0]} if dicts else {}
 
 
 # --- tools and services --------------------------------------------------------------------------
@@ -233,10 +242,6 @@ class Server:
             time.sleep(0.3)
         raise RuntimeError(f"{self.name} server not ready after {READY_TIMEOUT_S}s\n{self.tail()}")
 
-    def worker_pids(self) -> list[int]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
-        return [int(pid) for pid in out.stdout.split()]
-
     def stop(self) -> None:
         """Graceful stop: gunicorn finishes the requests in flight (wrk may have abandoned some)."""
         if self.proc.poll() is None:
@@ -253,13 +258,78 @@ class Server:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+# --- CPU accounting ------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_table() -> list[tuple[int, int, str, float]]:
+    """(pid, ppid, comm, cpu seconds) of every process, from /proc."""
+    rows = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        rest = raw[raw.rindex(")") + 2:].split()
+        rows.append((int(entry.name), int(rest[1]), comm, (int(rest[11]) + int(rest[12])) / CLOCK_TICKS))
+    return rows
+
+
+def _system_busy_seconds() -> float:
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
+def _is_our_postgres(pid: int, db_name: str) -> bool:
+    """A backend serving the bench database, or a shared background process (WAL writer ...)."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    return f" {db_name} " in title or not any(tag in title for tag in ("127.0.0.1", "[local]", "::1"))
+
+
+def cpu_snapshot(server_pid: int, db_name: str) -> dict[str, float]:
+    """CPU seconds used so far by the server (master + workers), PostgreSQL, Redis and the whole machine.
+
+    PostgreSQL counts the backends of the bench database and the shared background processes;
+    backends of other databases (someone's tests) fall under 'other'.
+    """
+    groups = {"server": 0.0, "postgres": 0.0, "redis": 0.0}
+    for pid, ppid, comm, seconds in _process_table():
+        if pid == server_pid or ppid == server_pid:
+            groups["server"] += seconds
+        elif comm == "postgres" and _is_our_postgres(pid, db_name):
+            groups["postgres"] += seconds
+        elif comm.startswith("redis-server"):
+            groups["redis"] += seconds
+    groups["machine"] = _system_busy_seconds()
+    return groups
+
+
+def cpu_per_request(before: dict, after: dict, wrk_seconds: float, requests: int) -> dict:
+    """ms of CPU per completed request, per component; 'other' is everything else on the machine."""
+    used = {key: after[key] - before[key] for key in before}
+    used["wrk"] = wrk_seconds
+    used["other"] = used["machine"] - used["server"] - used["postgres"] - used["redis"] - wrk_seconds
+    per = {key: round(1000 * value / max(requests, 1), 3) for key, value in used.items() if key != "machine"}
+    per["total"] = round(1000 * used["machine"] / max(requests, 1), 3)
+    return per
+
+
 # --- load ----------------------------------------------------------------------------------------
 
 class Load:
     """Runs wrk with checkin.lua; each run gets fresh signatures and its own MsgId prefix."""
 
-    def __init__(self, wrk: str, args: argparse.Namespace, log_dir: Path):
+    def __init__(self, wrk: str, args: argparse.Namespace, log_dir: Path, db_name: str):
         self.wrk = wrk
+        self.db_name = db_name
         self.args = args
         self.log_dir = log_dir
         self.runs = 0
@@ -276,7 +346,10 @@ class Load:
                "-c", str(self.args.connections), "-d", f"{seconds}s", "-s", str(LUA), server.url + "/wechat",
                "--", mode, str(self.runs), str(self.args.members), CONTENT, *queries]
         env = {**os.environ, "BENCH_IDS_FILE": str(ids_file)}
+        before, children = cpu_snapshot(server.proc.pid, self.db_name), resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 60)
+        after, children_after = cpu_snapshot(server.proc.pid, self.db_name), resource.getrusage(resource.RUSAGE_CHILDREN)
+        wrk_cpu = (children_after.ru_utime + children_after.ru_stime) - (children.ru_utime + children.ru_stime)
         (self.log_dir / f"wrk-{self.runs:03d}-{server.name}-{phase}.txt").write_text(out.stdout + out.stderr)
         line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH_JSON ")), None)
         if out.returncode != 0 or line is None:
@@ -285,7 +358,8 @@ class Load:
         return WrkRun(server=server.name, phase=phase, rps=data["rps"], latency_ms=data["latency_ms"],
                       requests=data["requests"], sent=data["sent"], received=data["received"], ok=data["ok"],
                       bad_status=data["bad_status"], unexpected=data["unexpected"], errors=data["errors"],
-                      sample=data.get("sample", ""), ids_file=str(ids_file))
+                      sample=data.get("sample", ""), ids_file=str(ids_file),
+                      cpu_ms_per_request=cpu_per_request(before, after, wrk_cpu, data["requests"]))
 
 
 def verify(stores: Stores, runs: list[WrkRun]) -> dict:
@@ -327,8 +401,7 @@ def bench_setting(setting: Setting, stores: Stores, load: Load, args: argparse.N
     real_env = {"WECHAT_TOKEN": TOKEN, "DATABASE_URL": stores.database_url, "REDIS_URL": stores.redis_url,
                 "BOT__REDIS__PREFIX": stores.redis_prefix}
     bare = Server("bare", "bare_app:app", BENCH, setting, {"WECHAT_TOKEN": TOKEN}, log_dir)
-    real = Server("real", "webhook:app", ROOT, setting, real_env, log_dir)
-    profile = None
+    real = Server("real", args.real_app, ROOT, setting, real_env, log_dir)
     try:
         bare.wait_ready()
         real.wait_ready()
@@ -338,15 +411,15 @@ def bench_setting(setting: Setting, stores: Stores, load: Load, args: argparse.N
             real_runs.append(load.run(real, "checkin", "warmup", args.warmup))
         for _ in range(args.rounds):
             result.bare.append(load.run(bare, "bare", "measure", args.duration))
-            if args.py_spy and profile is None:
-                profile = start_py_spy(real, args.duration, log_dir)
             result.real.append(load.run(real, "checkin", "measure", args.duration))
         real_runs += result.real
+        if args.py_spy:   # an extra run: sampling slows the server, so it is not in the figures
+            spy = start_py_spy(real, args.duration, log_dir)
+            real_runs.append(load.run(real, "checkin", "profile", args.duration))
+            result.profile = finish_py_spy(*spy)
     finally:
         bare.stop()
         real.stop()
-        if profile is not None:
-            finish_py_spy(*profile)
     result.verification = verify(stores, real_runs)
     if result.real and (result.real[0].sample or result.bare[0].sample):
         result.verification["sample"] = result.real[0].sample or result.bare[0].sample
@@ -354,44 +427,108 @@ def bench_setting(setting: Setting, stores: Stores, load: Load, args: argparse.N
 
 
 def start_py_spy(server: Server, seconds: int, log_dir: Path):
-    """Sample every worker of the real server during the first measured run (collapsed stacks)."""
+    """Sample every worker of the server; --gil keeps only the thread running Python (CPU, not waits)."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out = log_dir / f"py-spy-{server.port}.txt"
-    cmd = [py_spy, "record", "--pid", str(server.proc.pid), "--subprocesses", "--idle", "--threads",
-           "--format", "raw", "--rate", "200", "--duration", str(seconds), "--output", str(out), "--nonblocking"]
+    cmd = [py_spy, "record", "--pid", str(server.proc.pid), "--subprocesses", "--format", "raw", "--gil",
+           "--rate", "200", "--duration", str(seconds), "--output", str(out), "--nonblocking"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, out
 
 
-def finish_py_spy(proc: subprocess.Popen, out: Path) -> None:
+def finish_py_spy(proc: subprocess.Popen, out: Path) -> dict:
     try:
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         proc.terminate()
-    target = BENCH / "results" / "webhook-py-spy.txt"
-    if out.exists():
-        shutil.copy(out, target)
-        print(f"py-spy collapsed stacks: {target}")
+        proc.wait()
+    return summarize_stacks(out) if out.exists() else {}
+
+
+# Where CPU goes, by the innermost frame that matches (first pattern list that matches wins).
+CATEGORIES = [
+    ("intents.parse/extract", ("intents/", "jieba/")),
+    ("Redis client", ("redis/",)),
+    ("psycopg driver", ("psycopg/", "psycopg_binary/", "psycopg_pool/")),
+    ("SQLAlchemy", ("sqlalchemy/", "wrapper for sqlalchemy")),
+    ("protocol (signature, XML)", ("bot/protocol.py", "defusedxml/", "xml/")),
+    ("Flask/Werkzeug", ("flask/", "werkzeug/")),
+    ("gunicorn", ("gunicorn/",)),
+    ("threads (pool hand-off)", ("concurrent/", "threading.py", "queue.py")),
+]
+PROJECT_FILES = ("bot/", "storage/", "intents/", "webhook.py")
+
+
+def summarize_stacks(path: Path, top: int = 15) -> dict:
+    """py-spy raw (collapsed) stacks -> CPU share per library and per project function."""
+    categories: dict[str, int] = {}
+    functions: dict[str, int] = {}
+    pairs: dict[str, int] = {}
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [f for f in stack.split(";") if not f.startswith("process ")]
+        n = int(count)
+        total += n
+        category = next((name for frame in reversed(frames) for name, marks in CATEGORIES
+                         if any(mark in frame for mark in marks)), "other")
+        mine = next((frame for frame in reversed(frames) if any(f"({p}" in frame for p in PROJECT_FILES)),
+                    "(outside project code)")
+        categories[category] = categories.get(category, 0) + n
+        functions[mine] = functions.get(mine, 0) + n
+        pairs[f"{mine} -> {category}"] = pairs.get(f"{mine} -> {category}", 0) + n
+
+    def share(counts: dict[str, int], limit: int | None = None) -> dict[str, float]:
+        ranked = sorted(counts.items(), key=lambda item: -item[1])[:limit]
+        return {name: round(100 * n / total, 1) for name, n in ranked}
+
+    return {"samples": total, "cpu_percent_by_library": share(categories),
+            "cpu_percent_by_project_function": share(functions, top),
+            "cpu_percent_by_function_and_library": share(pairs, top)} if total else {}
+
+
+def print_profile(profile: dict) -> None:
+    print(f"   py-spy CPU profile of the real server ({profile['samples']} samples):")
+    for title, key in (("by library", "cpu_percent_by_library"),
+                       ("by innermost project function", "cpu_percent_by_project_function"),
+                       ("by function and library", "cpu_percent_by_function_and_library")):
+        print(f"     {title}:")
+        for name, pct in profile[key].items():
+            print(f"       {pct:5.1f}%  {name}")
 
 
 # --- report --------------------------------------------------------------------------------------
 
 def print_table(results: list[SettingResult]) -> None:
     header = (f"{'setting':<22}{'bare req/s':>11}{'real req/s':>11}{'ratio':>7}{'p50 ms':>8}{'p90 ms':>8}"
-              f"{'p99 ms':>8}{'verified':>9}{'target':>8}")
+              f"{'p99 ms':>8}{'CPU ms':>8}{'other%':>7}{'verified':>9}{'target':>8}")
     print(header)
     print("-" * len(header))
     for result in results:
         s = result.summary()
         print(f"{result.setting:<22}{s['bare_rps']:>11.0f}{s['real_rps']:>11.0f}{s['ratio']:>7.2f}"
               f"{s['real_p50_ms']:>8.1f}{s['real_p90_ms']:>8.1f}{s['real_p99_ms']:>8.1f}"
+              f"{_own_cpu(s['real_cpu_ms_per_request']):>8.2f}{_other_share(s['real_cpu_ms_per_request']):>7.0f}"
               f"{'yes' if s['verified'] else 'NO':>9}{'met' if s['meets_target'] else 'missed':>8}")
     print(f"target: real/bare >= {TARGET_RATIO:.2f} and real p99 < {TARGET_P99_MS:.0f} ms "
           f"(+ every check-in stored exactly once, no non-2xx)")
+    print("CPU ms = CPU per check-in of gunicorn + its PostgreSQL backends + Redis; other% = share of the "
+          "machine's busy CPU used by processes outside the benchmark (high = noisy figures)")
+
+
+def _own_cpu(cpu: dict) -> float:
+    return cpu.get("server", 0) + cpu.get("postgres", 0) + cpu.get("redis", 0)
+
+
+def _other_share(cpu: dict) -> float:
+    return 100 * cpu.get("other", 0) / cpu["total"] if cpu.get("total") else 0.0
 
 
 def write_results(results: list[SettingResult], args: argparse.Namespace) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
     doc = {
         "benchmark": "webhook check-in vs bare Flask signature check",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -405,8 +542,8 @@ def write_results(results: list[SettingResult], args: argparse.Namespace) -> Non
     for setting in doc["settings"]:
         for run in setting["bare"] + setting["real"]:
             run.pop("ids_file", None)
-    RESULTS.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"results: {RESULTS.relative_to(ROOT)}")
+    output.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"results: {output}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,8 +560,12 @@ def main(argv: list[str] | None = None) -> int:
         "BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--py-spy", action="store_true",
-                        help="sample the real server's workers during the first measured run "
-                             "(writes bench/results/webhook-py-spy.txt)")
+                        help="after the measured runs, one more real run sampled by py-spy (--gil): "
+                             "CPU shares by library and project function go to the results")
+    parser.add_argument("--real-app", default="webhook:app",
+                        help="gunicorn app spec of the server under test, run from the project root "
+                             "(default: %(default)s; e.g. a prototype module on PYTHONPATH)")
+    parser.add_argument("--output", default=str(RESULTS), help="results JSON (default: bench/results/webhook.json)")
     parser.add_argument("--keep-logs", action="store_true", help="keep server and wrk logs in /tmp")
     args = parser.parse_args(argv)
     if not 0 < args.duration <= MAX_RUN_SECONDS or not 0 <= args.warmup <= MAX_RUN_SECONDS:
@@ -442,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[SettingResult] = []
     try:
         stores.migrate_and_seed(args.members)
-        load = Load(wrk, args, log_dir)
+        load = Load(wrk, args, log_dir, stores.db_name)
         for setting in settings:
             print(f"== {setting.label}", flush=True)
             result = bench_setting(setting, stores, load, args, log_dir)
@@ -450,6 +591,11 @@ def main(argv: list[str] | None = None) -> int:
             s = result.summary()
             print(f"   bare {s['bare_rps']:.0f} req/s, real {s['real_rps']:.0f} req/s, ratio {s['ratio']:.2f}, "
                   f"p99 {s['real_p99_ms']:.1f} ms, verification {json.dumps(result.verification)}", flush=True)
+            for name in ("bare", "real"):
+                cpu = s[f"{name}_cpu_ms_per_request"]
+                print(f"   {name} CPU ms/request: " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()), flush=True)
+            if result.profile:
+                print_profile(result.profile)
     finally:
         stores.close()
         if args.keep_logs:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox
@@ -253,7 +253,8 @@ def _is_member():
 
 def _fill_study(session: Session, digest: Digest) -> None:
     members, count, minutes = session.execute(
-        select(func.count(func.distinct(Checkin.member_id)), func.count(), func.coalesce(func.sum(Checkin.minutes), 0))
+        select(func.count(func.distinct(Checkin.member_id)), func.count(),
+               func.coalesce(func.sum(Checkin.minutes), 0))
         .join(Member, Member.id == Checkin.member_id).where(Checkin.day == digest.day, _is_member())).one()
     digest.checkin_members, digest.checkin_count, digest.checkin_minutes = members, count, int(minutes)
     digest.member_total = session.scalar(select(func.count()).select_from(Member).where(_is_member())) or 0
@@ -277,14 +278,15 @@ def _fill_activities(rt: Runtime, session: Session, digest: Digest, window: _Win
 
 
 def _count_inactive(rt: Runtime, session: Session, last: date) -> int:
-    """Members with no check-in, report or sign-up in the INACTIVE_DAYS days ending with `last`."""
+    """Members with no check-in, report, sign-up or attendance in the INACTIVE_DAYS days ending with `last`."""
     first = last - timedelta(days=INACTIVE_DAYS - 1)
     window = day_window(rt, first, last)
     studied = exists().where(Checkin.member_id == Member.id, Checkin.day >= first, Checkin.day <= last)
     reported = exists().where(Report.member_id == Member.id, Report.created_at >= window.start,
                               Report.created_at < window.end)
-    signed = exists().where(Signup.member_id == Member.id, Signup.status != "cancelled",
-                            Signup.created_at >= window.start, Signup.created_at < window.end)
+    signed = exists().where(Signup.member_id == Member.id, Signup.status != "cancelled", or_(
+        and_(Signup.created_at >= window.start, Signup.created_at < window.end),
+        and_(Signup.attended_at >= window.start, Signup.attended_at < window.end)))
     return session.scalar(select(func.count()).select_from(Member)
                           .where(_is_member(), ~studied, ~reported, ~signed)) or 0
 

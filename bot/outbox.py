@@ -105,7 +105,8 @@ def deliver_due(rt: Runtime, limit: int | None = None, only_ids: Iterable[int] |
                 now: datetime | None = None, api: WeChatAPI | None = None) -> DeliveryReport:
     """Send the rows that are due now (or only those of `only_ids` that are due). Safe to run in parallel."""
     now = now or rt.now()
-    limit = limit or int(rt.config.get("outbound.batch_size", 50))
+    only_ids = None if only_ids is None else list(only_ids)
+    limit = limit or (len(only_ids) if only_ids else int(rt.config.get("outbound.batch_size", 50)))
     report = DeliveryReport(unknown=reap_stale(rt, now))
     api = api or WeChatAPI(rt)
     for row_id in due_ids(rt, now, limit, only_ids):

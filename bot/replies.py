@@ -52,42 +52,181 @@ CHECKIN_OK = "学习打卡成功！\n{day}　{material}　{minutes}分钟\n本�
 # --- activities ----------------------------------------------------------------
 ACTIVITIES_NONE = "近期暂无可报名的活动，有新活动会通知您。"
 ACTIVITIES_HEADER = "近期活动（回复「报名 编号」报名）："
-ACTIVITY_LINE = "{code} {when} {title}（{place}）{places}"
+ACTIVITY_LINE = "{code} {when} {title}（{place}）{places}{mine}"
 PLACES_LEFT = "余{left}席"
-PLACES_FULL = "已满"
+PLACES_FULL = "已满，可候补"
+MINE_SIGNED = "【已报名】"
+MINE_WAITLIST = "【候补第{position}位】"
 ACTIVITY_WHICH = "请问要{action}哪个活动？请回复活动编号：\n{lines}"
 ACTIVITY_NOT_FOUND = "没有找到「{ref}」这个活动。发「近期活动」查看可报名的活动。"
 SIGNUP_OK = "报名成功！\n{code} {title}\n时间：{when}\n地点：{place}\n如需取消，发「取消报名 {code}」。"
 SIGNUP_ALREADY = "您已报名 {code} {title}，无需重复报名。"
-SIGNUP_FULL = "很抱歉，{code} {title} 名额已满。"
+SIGNUP_WAITLISTED = ("{code} {title} 名额已满，已为您登记候补，目前排第{position}位。\n"
+                     "有人取消时按登记先后递补，递补成功会通知您。不需要了请发「取消报名 {code}」。")
+SIGNUP_ALREADY_WAITLISTED = "您已在 {code} {title} 的候补名单中，目前排第{position}位，递补成功会通知您。"
 SIGNUP_DEADLINE = "很抱歉，{code} {title} 报名已截止。"
 SIGNUP_STARTED = "{code} {title} 已经开始或结束，不能再报名。"
 SIGNUP_ACTIVITY_CANCELLED = "{code} {title} 已取消。"
+SIGNUP_NOT_IN_AUDIENCE = "{code} {title} 是面向{audience}委员的活动，您暂不在参加范围内。如有疑问，请联系政协办公室。"
 MY_SIGNUPS_NONE = "您目前没有已报名的活动。"
 CANCEL_OK = "已取消报名：{code} {title}。"
+CANCEL_LEFT_WAITLIST = "已为您退出 {code} {title} 的候补名单。"
 CANCEL_NOT_SIGNED = "您没有报名 {code} {title}。"
 CANCEL_STARTED = "{code} {title} 已经开始，不能取消报名。如不能参加，请联系政协办公室。"
+LEAVE_ASK_REASON = "请问 {code} {title} 的请假事由是什么？例如：出差、身体不适"
+LEAVE_OK = ("已为您登记请假：{code} {title}\n事由：{reason}\n"
+            "请假不计缺席。如情况有变仍能参加，请发「报名 {code}」重新报名。")
+LEAVE_ALREADY = "您已请假：{code} {title}（事由：{reason}），无需重复请假。"
+LEAVE_LEFT_WAITLIST = "您在 {code} {title} 的候补名单中，尚未获得名额，无需请假，已为您退出候补。"
+LEAVE_NOT_SIGNED = "您没有报名 {code} {title}，无需请假。"
+LEAVE_STARTED = "{code} {title} 已经开始，不能在线请假，请直接联系政协办公室说明情况。"
+ATTEND_ASK_CODE = "请发送活动现场公布的4位签到码，例如：签到 4821；也可以扫描现场的签到二维码。"
+ATTEND_OK = "签到成功！\n{code} {title}\n签到时间：{time}"
+ATTEND_OK_WALK_IN = "签到成功！\n{code} {title}\n签到时间：{time}\n（您未报名本活动，已按现场参加登记。）"
+ATTEND_ALREADY = "您已签到：{code} {title}，无需重复签到。"
+ATTEND_WRONG_CODE = "签到码「{given}」不正确，请核对活动现场公布的签到码。"
+ATTEND_NOT_YET = "{code} {title} 还未开始签到，{opens}起可以签到。"
+ATTEND_CLOSED = "{code} {title} 已经结束，签到已关闭。如确实到场，请联系政协办公室补登。"
+ATTEND_CANCELLED = "{code} {title} 已取消。"
+ATTEND_BIND_FIRST = "扫码签到需要先绑定身份：请发送「绑定 姓名 手机号」，绑定后再扫一次即可。"
+ATTEND_SCAN_AGAIN = "绑定成功后，请再扫一次活动签到二维码完成签到。"
+# sent later through the outbox
+NOTICE_PROMOTED = ("候补成功！您已获得 {code} {title} 的名额。\n时间：{when}\n地点：{place}\n"
+                   "如不能参加，请发「取消报名 {code}」或「请假 {code} 事由」。")
+NOTICE_CHANGED = ("活动变更通知：{code} {title}\n时间：{when}{old_when}\n地点：{place}{old_place}\n"
+                  "如不能参加，请发「请假 {code} 事由」。")
+NOTICE_WAS = "（原{old}）"
+REMINDER = ("活动提醒：您报名的 {code} {title} 明天举行。\n时间：{when}\n地点：{place}\n"
+            "到场后请发「签到 签到码」或扫码签到；如不能参加，请发「请假 {code} 事由」。")
 
 # --- 社情民意 ------------------------------------------------------------------
-REPORT_ASK_DETAILS = "请把情况写具体一些：发生了什么、在哪里、您有什么建议？（发「取消」放弃）"
+# drafting (the draft stays open until 提交; 取消 drops it)
+REPORT_ASK_DETAILS = "请说说具体情况：发生了什么事？可以发文字、语音或照片。（发「取消」放弃）"
+REPORT_ASK_MORE = "能再具体一些吗？比如持续多久、影响到哪些人。（说完了可发「直接提交」）"
+REPORT_ASK_PLACE = "请问发生在哪里？请写明旗区和具体地点，例如：东胜区富兴街道。"
+REPORT_ASK_SUGGESTION = "您有什么建议？（没有可回复「没有」）"
+REPORT_SUMMARY = ("请核对您的社情民意：\n标题：{title}\n分类：{category}\n旗区：{district}\n{extras}"
+                  "内容：{excerpt}\n回复「提交」确认，「修改」重写，「取消」放弃")
+REPORT_SUMMARY_ATTACHMENTS = "附件：{items}\n"
+REPORT_SUMMARY_REVISION = "修改重报：原编号 {receipt}\n"
+REPORT_NO_DISTRICT = "未填"
+REPORT_CONFIRM_AGAIN = "请回复「提交」确认，「修改」重写，「取消」放弃。"
+REPORT_ADDED = "已补充。\n"
+REPORT_REWRITE = "好的，请重新发送完整内容：发生了什么、在哪里、您有什么建议。（已收到的图片保留）"
+REPORT_EMPTY = "还没有写内容，请先说说具体情况。"
 REPORT_TOO_LONG = "内容超过{max}字，请精简后分条发送。"
+REPORT_TOO_LONG_DRAFT = "加上这段内容将超过{max}字，未加入，请精简后再发。"
 REPORT_DAILY_CAP = "您今天已提交{cap}条社情民意，已达上限，请明天再提交。"
+REPORT_MEDIA_ADDED = "已收到{kind}，将随本条社情民意一并提交（共{n}个附件）。\n{prompt}"
+REPORT_MEDIA_LIMIT = "每条社情民意最多{max}个附件，这个没有加入。\n{prompt}"
+REPORT_MEDIA_UNSUPPORTED = "社情民意只能附图片和语音。\n{prompt}"
+REPORT_LOCATION_ADDED = "已记下位置：{label}。\n"
+REPORT_MEDIA_KINDS = {"image": "图片", "voice": "语音"}
+REPORT_ATTACHMENT_ITEM = "{kind}{n}{unit}"
+REPORT_ATTACHMENT_UNITS = {"image": "张", "voice": "条"}
 REPORT_OK = ("社情民意已收到，编号 {receipt}。\n标题：{title}\n分类：{category}{district}\n"
              "工作人员审核后会通知您，发「我的社情民意」可查进度。")
 REPORT_DISTRICT = "　旗区：{district}"
+# duplicates (similar reports of the last days)
+REPORT_DUPLICATE = ("近{days}天已有相似的社情民意：\n{receipt}《{title}》（{status}）\n"
+                    "回复「附议」支持该条（计入您的履职记录），回复「仍然提交」单独提交，发「取消」放弃。")
+REPORT_DUPLICATE_OWN = ("您近{days}天已提交过相似的社情民意：\n{receipt}《{title}》（{status}）\n"
+                        "回复「仍然提交」单独提交，发「取消」放弃。")
+REPORT_DUPLICATE_AGAIN = "请回复「附议」或「仍然提交」，发「取消」放弃。"
+REPORT_DUPLICATE_NEXT = "\n回复「仍然提交」单独提交，或发「取消」放弃。"
+REPORT_SECONDED = "已附议 {receipt}《{title}》，计入您的履职记录。"
+REPORT_SECONDED_DRAFT = "您的这条草稿未单独提交。"
+REPORT_SECOND_ALREADY = "您已附议过 {receipt}《{title}》，无需重复。"
+REPORT_SECOND_OWN = "不能附议自己的社情民意。"
+REPORT_SECOND_GONE = "{receipt} 当前为「{status}」，不能附议。"
+# revising a returned report
+REPORT_REVISE_START = ("{receipt}《{title}》退回理由：{reason}\n请发送修改后的完整内容，将作为新的一条提交（原件保留）；"
+                       "只需补图片的，发图片后回复「提交」。发「取消」放弃。")
+REPORT_REVISE_AGAIN = "请发送修改后的完整内容，或回复「提交」按原内容重报，发「取消」放弃。"
+REPORT_REVISE_NOT_RETURNED = "{receipt} 当前状态为「{status}」，只有被退回的社情民意可以修改重报。"
+REPORT_REVISE_DONE = "{receipt} 已修改重报，新编号 {new}。"
+# the member's own reports
 MY_REPORTS_NONE = "您还没有提交过社情民意。直接写下问题和建议发给我即可。"
 MY_REPORTS_HEADER = "您的社情民意（最近{n}条）："
 MY_REPORT_LINE = "{receipt} {title}【{status}】"
+MY_REPORTS_SECONDS = "今年您已附议{n}条社情民意。"
+MY_REPORTS_FOOTER = "发「编号 进度」查看详情，例如：{receipt} 进度"
 REPORT_NOT_FOUND = "没有找到编号为 {receipt} 的社情民意，请核对编号。"
 REPORT_HISTORY_HEADER = "{receipt} {title}\n当前状态：{status}"
 REPORT_HISTORY_LINE = "{when} {status}{note}"
+REPORT_HISTORY_RETURNED = "如需修改后重新提交，请发「修改 {receipt}」。"
+REPORT_STAFF_ONLY = "「{verb}」是工作人员审核用的指令，委员不能使用。发「我的社情民意」可查看您的社情民意。"
+# what each history entry says, by action (staff see who did it)
+REPORT_EVENT_NOTES = {
+    "submit": "", "adopt": "{note}", "return": "{note}", "reject": "{note}", "forward": "{to}{note_tail}",
+    "instruct": "{leader}（{level}）：{note}", "close": "{note}", "merge": "并入 {into}",
+    "merged_in": "{from_report} 并入本件", "revised": "已修改重报，新编号 {revision}",
+}
+REPORT_EVENT_REVISION_OF = "修改重报，原编号 {revision_of}"
+# notices to the member (outbox), one per state change
+REPORT_NOTICES = {
+    "adopt": "您的社情民意 {receipt}《{title}》已被采用。{note_line}",
+    "return": "您的社情民意 {receipt}《{title}》已退回，理由：{note}\n可发「修改 {receipt}」修改后重新提交。",
+    "reject": "您的社情民意 {receipt}《{title}》未被采用。{note_line}感谢您的关注。",
+    "forward": "您的社情民意 {receipt}《{title}》已报送{to}。{note_line}",
+    "instruct": "您的社情民意 {receipt}《{title}》已获{leader}批示：{note}",
+    "close": "您的社情民意 {receipt}《{title}》已办结。办理结果：{note}",
+    "merge": "您的社情民意 {receipt}《{title}》与 {into} 反映的问题相同，已合并办理。",
+}
+REPORT_NOTICE_NOTE = "说明：{note}\n"
+# staff over WeChat: 待审 / 查看 / 采用 退回 不采用 报送 批示 办结 合并
+STAFF_PENDING_NONE = "目前没有待审核的社情民意。"
+STAFF_PENDING_HEADER = "待审核社情民意{n}条（最早的在前）："
+STAFF_PENDING_LINE = "{receipt} {date} {member}《{title}》{district}"
+STAFF_PENDING_MORE = "……另有{more}条，完整列表：python -m bot reports list --status 已提交"
+STAFF_PENDING_FOOTER = "发「查看 编号」看全文；「采用 编号」「退回 编号 理由」「不采用 编号」「合并 编号 到 编号」。"
+STAFF_VIEW = ("{receipt}《{title}》【{status}】\n反映人：{member}（{sector}）\n分类：{category}　旗区：{district}\n"
+              "提交：{when}{extras}\n内容：{text}\n建议：{suggestion}\n历史：\n{history}")
+STAFF_VIEW_SECONDS = "　附议：{n}人"
+STAFF_VIEW_ATTACHMENTS = "　附件：{items}"
+STAFF_VIEW_TEXT_CUT = "……（全文{n}字，见 python -m bot reports show {receipt}）"
+STAFF_DONE = "已{verb} {receipt}《{title}》，当前状态：{status}。{notified}"
+STAFF_NOTIFIED = "已通知{member}。"
+STAFF_NOT_NOTIFIED = "{member}未绑定微信，未发通知。"
+REPORT_FLOW_ERRORS = {
+    "not_found": "没有找到编号为 {receipt} 的社情民意。",
+    "into_not_found": "没有找到要合并到的 {receipt}。",
+    "unknown_action": "未知操作「{action}」。可用：采用、退回、不采用、报送、批示、办结、合并。",
+    "not_allowed": "{receipt} 当前状态为「{status}」，不能{verb}（只有「{allowed}」的社情民意可以{verb}）。",
+    "need_note_return": "退回须写明理由，例如：退回 {receipt} 请补充具体地点和建议",
+    "need_note_instruct": "请写明批示内容，例如：批示 {receipt} 市长 请市住建局牵头解决",
+    "need_note_close": "请写明办理结果，例如：办结 {receipt} 已完成供热管网改造",
+    "need_to_forward": "请写明报送单位，例如：报送 {receipt} 市委办公室",
+    "need_to_instruct": "请写明批示领导和内容，例如：批示 {receipt} 市长 请市住建局牵头解决",
+    "need_into": "请写明合并到哪一条，例如：合并 {receipt} 到 SQ2026-0001",
+    "merge_self": "不能把 {receipt} 合并到它自己。",
+    "merge_target": "{receipt} 当前状态为「{status}」，不能作为合并目标。",
+}
 
 # --- duty record ---------------------------------------------------------------
 RECORD = ("{name}委员 {year}年履职情况：\n"
-          "社情民意：{reports}条（采用{reports_adopted}条）\n"
+          "社情民意：{reports}条（采用{reports_adopted}条）{instructed}\n"
+          "附议：{seconds}次\n"
           "学习打卡：{checkins}次，共{study_minutes}分钟\n"
-          "活动报名：{signups}次，出席{attended}次\n"
-          "履职积分：{points}分")
+          "活动报名：{signups}次，出席{attended}次，请假{leaves}次，缺席{absences}次\n"
+          "履职积分：{points}分{breakdown}")
+RECORD_INSTRUCTED = "，获领导批示{n}条"
+RECORD_BREAKDOWN = "（{parts}）"
+RECORD_PARTS = {"base": "基础{n}", "reports": "社情民意{n}", "seconds": "附议{n}", "study": "学习{n}",
+                "activities": "活动{n}", "deductions": "扣分{n}"}
+RECORD_REQUIREMENTS = "\n年度要求："
+RECORD_REQ_MET = "\n· {label} {done}/{required}{unit}，已完成"
+RECORD_REQ_MISSING = "\n· {label} {done}/{required}{unit}，还差{missing}{unit}{hint}"
+RECORD_ALL_MET = "\n今年的履职要求已全部完成，感谢您的履职！"
+REQUIREMENT_LABELS = {  # requirement key -> (label, unit)
+    "reports": ("社情民意", "条"), "reports_adopted": ("社情民意采用", "条"), "seconds": ("附议", "次"),
+    "checkins": ("学习打卡", "次"), "study_minutes": ("学习时长", "分钟"), "attended": ("活动", "次"),
+}
+RECORD_HINTS = {"reports": "，直接发文字反映即可", "checkins": "，发「学习打卡」即可"}
+RECORD_HINT_BOOKED = "（已报名{codes}，请按时签到）"
+RECORD_HINT_OPEN = "：{lines}"
+RECORD_HINT_OPEN_LINE = "{code} {day} {title}"
+RECORD_HINT_NONE = "，有新活动会通知您"
 
 # --- service names used in prompts (e.g. "已取消{what}") ------------------------
 SERVICE_NAMES = {

@@ -14,6 +14,7 @@ row `sched:<name>` = last day run, as YYYYMMDD) survives restarts.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -146,6 +147,8 @@ def digest_job(rt: Runtime, now: datetime) -> None:
 # RQ (Redis configured)
 # ---------------------------------------------------------------------------------------------
 _job_runtime: Runtime | None = None
+_rq_connections: dict[str, object] = {}
+_rq_guard = threading.Lock()
 
 
 def queue_mode(rt: Runtime) -> bool:
@@ -153,12 +156,17 @@ def queue_mode(rt: Runtime) -> bool:
 
 
 def rq_connection(rt: Runtime):
-    """RQ needs bytes replies: the store's Redis connection settings without decode_responses."""
+    """RQ needs bytes replies: the store's Redis connection settings without decode_responses (one per server)."""
     import redis
 
     pool = rt.kv.client.connection_pool
     kwargs = {**pool.connection_kwargs, "decode_responses": False}
-    return redis.Redis(connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs))
+    key = repr((pool.connection_class, sorted(kwargs.items(), key=lambda item: item[0])))
+    with _rq_guard:
+        if key not in _rq_connections:
+            _rq_connections[key] = redis.Redis(
+                connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs))
+        return _rq_connections[key]
 
 
 def rq_queue(rt: Runtime, connection=None):
@@ -207,6 +215,7 @@ def deliver_job(row_id: int) -> str:
 class Background:
     thread: threading.Thread
     stop_event: threading.Event
+    pid: int
 
     def stop(self, timeout: float = 10.0) -> None:
         self.stop_event.set()
@@ -217,15 +226,18 @@ _background: dict[int, Background] = {}
 
 
 def start_background(rt: Runtime, jobs: list[Job] | None = None) -> Background:
-    """Embedded default: run the scheduler (and so the sender) in a daemon thread of this process."""
+    """Embedded default: run the scheduler (and so the sender) in a daemon thread of this process.
+
+    Idempotent per runtime and process (a forked child, whose parent's thread did not survive the
+    fork, gets its own)."""
     running = _background.get(id(rt))
-    if running is not None and running.thread.is_alive():
+    if running is not None and running.pid == os.getpid() and running.thread.is_alive():
         return running
     stop = threading.Event()
     scheduler = Scheduler(rt, jobs or default_jobs(rt))
     thread = threading.Thread(target=scheduler.run, args=(stop,), name="bot-worker", daemon=True)
     thread.start()
-    _background[id(rt)] = Background(thread, stop)
+    _background[id(rt)] = Background(thread, stop, os.getpid())
     return _background[id(rt)]
 
 

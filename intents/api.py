@@ -3,9 +3,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import model, segment
-from .features import category_features, intent_features
+from .features import intent_features
 from .normalize import normalize
-from .slots import INTENT_SLOTS, extract_slots, set_category_function
+from .slots import INTENT_SLOTS, extract_slots
 
 INTENTS = tuple(INTENT_SLOTS)
 
@@ -19,13 +19,6 @@ class Parse:
 
     def to_dict(self) -> dict:
         return {"intent": self.intent, "confidence": round(self.confidence, 4), "slots": self.slots}
-
-
-def classify_category(text: str) -> str:
-    return model.active()["category"].ranked(category_features(text))[0][0]
-
-
-set_category_function(classify_category)
 
 
 def warm_up() -> None:

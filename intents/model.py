@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .features import category_features, intent_features
 from .linear import LinearModel
+from .normalize import normalize
 
 TRAIN = Path(__file__).with_name("data") / "train.jsonl"
 # Softmax temperatures tuned on the dev split (see README).
@@ -22,7 +23,6 @@ def load_corpus(split=None) -> list:
 
 def train(include_dev: bool = True) -> dict:
     """Fit both models; include_dev=False keeps the dev split unseen (for tuning)."""
-    from .normalize import normalize
     rows = load_corpus() if include_dev else load_corpus("train")
     texts = [normalize(r["text"]) for r in rows]
     intent = LinearModel.fit([intent_features(t) for t in texts], [r["intent"] for r in rows])
@@ -53,3 +53,8 @@ def active() -> dict:
     if "active" not in _models:
         use(True)
     return _models["active"]
+
+
+def classify_category(text: str) -> str:
+    """Report category of normalised text."""
+    return active()["category"].ranked(category_features(text), top=1)[0][0]

@@ -4,6 +4,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .matcher import LongestMatch
+
 DATA = Path(__file__).with_name("data") / "places.json"
 _SUFFIX = re.compile(r"(街道|镇|苏木|乡)$")
 
@@ -29,9 +31,8 @@ def gazetteer() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern:
-    names = sorted(gazetteer(), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+def _matcher() -> LongestMatch:
+    return LongestMatch(gazetteer())
 
 
 def place_words():
@@ -41,5 +42,5 @@ def place_words():
 
 def find_district(text: str):
     """District of the first place mentioned in text, or None."""
-    m = _pattern().search(text)
-    return gazetteer()[m.group()] if m else None
+    found = _matcher().search(text)
+    return gazetteer()[found[1]] if found else None

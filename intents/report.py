@@ -4,6 +4,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .matcher import LongestMatch
+
 DATA = Path(__file__).with_name("data") / "categories.json"
 CATEGORIES = ("经济发展", "民生保障", "社会治理", "生态环保", "教育科技", "医疗卫生", "农村牧区",
               "城乡建设", "交通出行", "民族宗教", "其他")
@@ -13,7 +15,10 @@ _FILLERS = re.compile(
     r"^(?:(?:各位|尊敬的)?领导(?:们)?(?:好|你们好|您好)?|大家好|你好|您好|各位|同志们|"
     r"我想|我要|我来|想|要|给大家|跟大家|向大家|向组织|向领导|给领导|和领导|"
     r"反映(?:一下|个|一个)?(?:情况|问题)?|提(?:一个|个)?建议|提个意见|建议|说(?:一下|个)?|汇报(?:一下)?|"
-    r"这里|这边|有个|有一个|一个|个|情况|问题|社情民意|关于|就是|那个|嗯|啊|哦|呃|的|是|:|：|,|，)+")
+    r"这里|这边|有个|有一个|一个|个|情况|问题|社情民意|关于|就是|那个|嗯|啊|哦|呃|的|是|:|：|,|，|"
+    r"据了解|了解到|据群众反映|发现|注意到|看到|听说|顺便|同时|另外|近期|最近|目前|现在|我们|我)+")
+_TOPIC = re.compile(r"反映|建议|问题|存在|不达标|困难|隐患|希望|呼吁|严重|缺乏|缺少|难以|无法|不能|没有|损坏|破损|"
+                    r"拥堵|污染|超标|滞后|不足|不够|太|坏|难")
 _CLAUSE = re.compile(r"[。！!？?；;\n]|，|,")
 
 
@@ -24,9 +29,8 @@ def lexicon() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _keyword_re() -> re.Pattern:
-    words = sorted({w for ws in lexicon().values() for w in ws}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)))
+def _matcher() -> LongestMatch:
+    return LongestMatch(w for ws in lexicon().values() for w in ws)
 
 
 @lru_cache(maxsize=1)
@@ -38,25 +42,27 @@ def _owners() -> dict:
     return owners
 
 
+@lru_cache(maxsize=512)
+def _scores(text: str) -> tuple:
+    scores = {}
+    for _, word in _matcher().finditer(text):
+        for cat in _owners()[word]:
+            scores[cat] = scores.get(cat, 0.0) + len(word) ** 0.5
+    return tuple(scores.items())
+
+
 def keyword_scores(text: str) -> dict:
     """{category: weighted keyword hits}; longer keywords weigh more."""
-    scores = {}
-    for m in _keyword_re().finditer(text):
-        for cat in _owners()[m.group()]:
-            scores[cat] = scores.get(cat, 0.0) + len(m.group()) ** 0.5
-    return scores
-
-
-def category_by_keywords(text: str) -> str:
-    scores = keyword_scores(text)
-    return max(scores, key=scores.get) if scores else "其他"
+    return dict(_scores(text))
 
 
 def make_title(text: str) -> str:
-    """First clause with greetings/fillers removed, at most TITLE_MAX characters."""
-    for clause in _CLAUSE.split(text):
-        clause = _FILLERS.sub("", clause.strip()).strip()
-        if len(clause) >= 4:
+    """First clause that names the topic (problem words or category keywords), fillers removed, <= TITLE_MAX chars."""
+    clauses = [_FILLERS.sub("", c.strip()).strip() for c in _CLAUSE.split(text)]
+    clauses = [c for c in clauses if len(c) >= 4]
+    for clause in clauses:
+        if _TOPIC.search(clause) or keyword_scores(clause):
             return clause[:TITLE_MAX]
-    fallback = _FILLERS.sub("", text).strip() or text.strip()
-    return fallback[:TITLE_MAX]
+    if clauses:
+        return clauses[0][:TITLE_MAX]
+    return (_FILLERS.sub("", text).strip() or text.strip())[:TITLE_MAX]

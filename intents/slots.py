@@ -2,12 +2,12 @@
 from datetime import datetime
 from typing import Iterable
 
-from . import entities
+from . import entities, model
 from .dates import extract_date
 from .durations import extract_minutes
 from .normalize import normalize
 from .places import find_district
-from .report import category_by_keywords, make_title
+from .report import make_title
 
 INTENT_SLOTS = {
     "report": ("district", "category", "title"),
@@ -29,10 +29,6 @@ SLOT_KINDS = ("date", "minutes", "material", "district", "phone", "name", "activ
 FUTURE_INTENTS = {"signup", "cancel_signup", "leave", "list_activities"}
 
 
-def _category(text, now, intent, found):
-    return category_by_keywords(text)
-
-
 _EXTRACTORS = {
     "date": lambda text, now, intent, found: extract_date(text, now, future=intent in FUTURE_INTENTS),
     "minutes": lambda text, now, intent, found: extract_minutes(text),
@@ -44,14 +40,9 @@ _EXTRACTORS = {
     "reason": lambda text, now, intent, found: entities.extract_reason(text, found.get("activity")),
     "code": lambda text, now, intent, found: entities.extract_code(text),
     "report_id": lambda text, now, intent, found: entities.extract_report_id(text),
-    "category": _category,
+    "category": lambda text, now, intent, found: model.classify_category(text),
     "title": lambda text, now, intent, found: make_title(text) or None,
 }
-
-
-def set_category_function(func):
-    """Replace the category extractor (the classifier installs a better one at warm-up)."""
-    _EXTRACTORS["category"] = lambda text, now, intent, found: func(text)
 
 
 def extract_slots(text: str, now: datetime, kinds: Iterable[str], intent=None) -> dict:

@@ -1,32 +1,91 @@
-"""Activities staff publish, and members' sign-ups."""
+"""Activities staff publish, who may join them (audience), sign-ups, the waitlist and leave.
+
+A member has at most one Signup row per activity; its status changes in place:
+  signed   holds a confirmed place            waitlist  queued for a place (first come, first served)
+  leave    excused absence (请假, with reason)  cancelled withdrew (or left the waitlist)
+  walkin   signed in on site without a booked place (see storage.attendance)
+Every change that frees a place promotes waitlisted members in the same transaction, under a lock
+on the activity row, so concurrent sign-ups never exceed capacity.
+"""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storage.districts import normalize_district
 from storage.models import Activity, Member, Signup
 
 KINDS = ("全体会议", "常委会议", "专题协商会", "视察", "调研", "考察", "读书分享会", "委员讲堂", "界别活动", "培训", "其他")
-TAKES_PLACE = ("signed",)  # statuses that hold a confirmed place
+SIGNED, WAITLIST, CANCELLED, LEAVE, WALKIN = "signed", "waitlist", "cancelled", "leave", "walkin"
+TAKES_PLACE = (SIGNED,)  # statuses that hold a confirmed place
+INVOLVED = (SIGNED, WAITLIST)  # statuses a member can cancel or ask leave from
+EDITABLE = ("title", "kind", "start_at", "end_at", "place", "capacity", "deadline", "audience")
+_AUDIENCE_SPLIT = re.compile(r"[,，、;；\s]+")
 
 
 class SignupResult(enum.Enum):
     SIGNED = "signed"
+    WAITLISTED = "waitlisted"          # full: queued for a place
     ALREADY = "already"
-    FULL = "full"
+    ALREADY_WAITLISTED = "already_waitlisted"
     DEADLINE_PASSED = "deadline_passed"
     STARTED = "started"
     CANCELLED_ACTIVITY = "cancelled_activity"
+    NOT_IN_AUDIENCE = "not_in_audience"
 
 
 class CancelResult(enum.Enum):
     CANCELLED = "cancelled"
+    LEFT_WAITLIST = "left_waitlist"
     NOT_SIGNED = "not_signed"
     STARTED = "started"
+
+
+class LeaveResult(enum.Enum):
+    LEAVE = "leave"                    # a signed place became an excused absence
+    LEFT_WAITLIST = "left_waitlist"    # leave from the waitlist just drops it
+    ALREADY = "already"
+    NOT_SIGNED = "not_signed"
+    STARTED = "started"
+
+
+@dataclass
+class Outcome:
+    """What a sign-up change did: the result, the member's waitlist position, who got a place."""
+
+    result: enum.Enum
+    position: int = 0
+    promoted: list[Signup] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When an activity counts as running: check-in window and default length."""
+
+    opens_before: timedelta = timedelta(minutes=30)
+    default_duration: timedelta = timedelta(minutes=180)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping) -> "Timing":
+        """From config `activities:` (checkin_opens_minutes_before, default_duration_minutes)."""
+        return cls(timedelta(minutes=float(settings.get("checkin_opens_minutes_before", 30))),
+                   timedelta(minutes=float(settings.get("default_duration_minutes", 180))))
+
+    def ends_at(self, activity: Activity) -> datetime:
+        return activity.end_at or activity.start_at + self.default_duration
+
+    def window(self, activity: Activity) -> tuple[datetime, datetime]:
+        """签到 is accepted from `opens_before` the start until the end."""
+        return activity.start_at - self.opens_before, self.ends_at(activity)
+
+    def ended(self, activity: Activity, now: datetime) -> bool:
+        return self.ends_at(activity) <= now
 
 
 @dataclass
@@ -42,13 +101,35 @@ class NewActivity:
     is_demo: bool = False
 
 
+# --- activities ----------------------------------------------------------------------------------
+
 def create_activity(session: Session, spec: NewActivity) -> Activity:
-    activity = Activity(code="", **vars(spec))
+    values = {**vars(spec), "audience": normalize_audience(spec.audience)}
+    activity = Activity(code="", **values)
     session.add(activity)
     session.flush()
     activity.code = f"A{activity.id}"
     session.flush()
     return activity
+
+
+def update_activity(session: Session, activity: Activity, changes: Mapping[str, object]) -> dict[str, tuple]:
+    """Apply staff edits; returns {field: (old, new)} for the fields that really changed.
+
+    Raising the capacity promotes waitlisted members: call `promote` afterwards (the CLI does).
+    """
+    lock(session, activity)
+    changed = {}
+    for name, value in changes.items():
+        if name not in EDITABLE:
+            raise ValueError(f"not editable: {name}")
+        if name == "audience":
+            value = normalize_audience(str(value))
+        if getattr(activity, name) != value:
+            changed[name] = (getattr(activity, name), value)
+            setattr(activity, name, value)
+    session.flush()
+    return changed
 
 
 def by_code(session: Session, code: str) -> Activity | None:
@@ -62,7 +143,32 @@ def all_activities(session: Session) -> list[Activity]:
 def upcoming(session: Session, now: datetime, limit: int = 20) -> list[Activity]:
     return list(session.scalars(
         select(Activity).where(Activity.status == "open", Activity.start_at > now)
-        .order_by(Activity.start_at).limit(limit)))
+        .order_by(Activity.start_at, Activity.id).limit(limit)))
+
+
+def upcoming_for(session: Session, member: Member, now: datetime, limit: int = 20) -> list[Activity]:
+    """Upcoming activities this member may join (staff see all)."""
+    found = [a for a in upcoming(session, now, 500) if is_for(a, member)]
+    return found[:limit]
+
+
+def open_for(session: Session, member: Member, now: datetime, limit: int,
+             before: datetime | None = None) -> list[Activity]:
+    """Activities (starting before `before`) the member could still sign up for and get a place."""
+    involved = set(session.scalars(select(Signup.activity_id).where(
+        Signup.member_id == member.id, Signup.status.in_(INVOLVED + (WALKIN,)))))
+    found = []
+    for activity in upcoming_for(session, member, now, 500):
+        if before is not None and activity.start_at >= before:
+            break
+        if activity.id in involved or (activity.deadline is not None and activity.deadline < now):
+            continue
+        if activity.capacity and taken_places(session, activity.id) >= activity.capacity:
+            continue
+        found.append(activity)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def find(session: Session, now: datetime, reference: str | None, day: date | None, tz) -> list[Activity]:
@@ -73,7 +179,7 @@ def find(session: Session, now: datetime, reference: str | None, day: date | Non
     if day is not None:
         start = datetime.combine(day, time.min, tz)
         query = query.where(Activity.start_at >= start, Activity.start_at < start + timedelta(days=1))
-    candidates = list(session.scalars(query.order_by(Activity.start_at)))
+    candidates = list(session.scalars(query.order_by(Activity.start_at, Activity.id)))
     if reference:
         candidates = [a for a in candidates if _mentions(a, reference)]
     return candidates
@@ -94,50 +200,166 @@ def _shared_core(ref: str, activity: Activity) -> bool:
     return False
 
 
+# --- audience ------------------------------------------------------------------------------------
+
+def normalize_audience(text: str) -> str:
+    """'达旗，经济界 东胜' -> '达拉特旗,经济界,东胜区': districts in official form, duplicates dropped."""
+    tokens = []
+    for raw in _AUDIENCE_SPLIT.split(text or ""):
+        token = normalize_district(raw) or raw.strip()
+        if token and token not in tokens:
+            tokens.append(token)
+    return ",".join(tokens)
+
+
+def audience_tokens(activity: Activity) -> list[str]:
+    return [t for t in (activity.audience or "").split(",") if t]
+
+
+def is_for(activity: Activity, member: Member) -> bool:
+    """Empty audience = everyone; else the member's 界别 or 旗区 is listed. Staff may join anything."""
+    tokens = audience_tokens(activity)
+    if not tokens or member.is_staff:
+        return True
+    district = normalize_district(member.district or "") or member.district
+    return district in tokens or (member.sector or "") in tokens
+
+
+# --- sign-ups ------------------------------------------------------------------------------------
+
+def lock(session: Session, activity: Activity) -> Activity:
+    """Serialize every sign-up change of one activity and reload its row.
+
+    PostgreSQL: SELECT … FOR UPDATE on the row. SQLite has no row locks: a no-op UPDATE takes the
+    database write lock (writers wait on busy_timeout) before anything is counted.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Activity).where(Activity.id == activity.id).values(updated_at=Activity.updated_at)
+                        .execution_options(synchronize_session=False))
+    session.execute(select(Activity).where(Activity.id == activity.id).with_for_update()
+                    .execution_options(populate_existing=True))
+    return activity
+
+
 def taken_places(session: Session, activity_id: int) -> int:
+    return _count(session, activity_id, TAKES_PLACE)
+
+
+def waitlist_length(session: Session, activity_id: int) -> int:
+    return _count(session, activity_id, (WAITLIST,))
+
+
+def _count(session: Session, activity_id: int, statuses: tuple[str, ...]) -> int:
     return session.scalar(select(func.count(Signup.id)).where(
-        Signup.activity_id == activity_id, Signup.status.in_(TAKES_PLACE))) or 0
+        Signup.activity_id == activity_id, Signup.status.in_(statuses))) or 0
 
 
 def signup_of(session: Session, activity_id: int, member_id: int) -> Signup | None:
     return session.scalar(select(Signup).where(Signup.activity_id == activity_id, Signup.member_id == member_id))
 
 
-def sign_up(session: Session, activity: Activity, member: Member, now: datetime) -> SignupResult:
-    """Take a place; the activity row is locked so concurrent sign-ups never exceed capacity."""
-    session.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
+def waitlist(session: Session, activity_id: int) -> list[Signup]:
+    """The waitlist in promotion order."""
+    return list(session.scalars(select(Signup).where(
+        Signup.activity_id == activity_id, Signup.status == WAITLIST)
+        .order_by(Signup.waitlisted_at, Signup.id)))
+
+
+def waitlist_position(session: Session, signup: Signup) -> int:
+    return next((i for i, s in enumerate(waitlist(session, signup.activity_id), 1) if s.id == signup.id), 0)
+
+
+def sign_up(session: Session, activity: Activity, member: Member, now: datetime) -> Outcome:
+    """Take a place, or a waitlist place when full."""
+    lock(session, activity)
+    refusal = _signup_refusal(activity, member, now)
+    if refusal is not None:
+        return Outcome(refusal)
+    existing = signup_of(session, activity.id, member.id)
+    if existing is not None and existing.status in (SIGNED, WALKIN):
+        return Outcome(SignupResult.ALREADY)
+    if existing is not None and existing.status == WAITLIST:
+        return Outcome(SignupResult.ALREADY_WAITLISTED, waitlist_position(session, existing))
+    full = bool(activity.capacity) and taken_places(session, activity.id) >= activity.capacity
+    if existing is None:
+        existing = Signup(activity_id=activity.id, member_id=member.id)
+        session.add(existing)
+    existing.status, existing.reason = (WAITLIST if full else SIGNED), ""
+    existing.waitlisted_at = now if full else None
+    session.flush()
+    if full:
+        return Outcome(SignupResult.WAITLISTED, waitlist_position(session, existing))
+    return Outcome(SignupResult.SIGNED)
+
+
+def _signup_refusal(activity: Activity, member: Member, now: datetime) -> SignupResult | None:
     if activity.status != "open":
         return SignupResult.CANCELLED_ACTIVITY
     if activity.start_at <= now:
         return SignupResult.STARTED
     if activity.deadline is not None and activity.deadline < now:
         return SignupResult.DEADLINE_PASSED
-    existing = signup_of(session, activity.id, member.id)
-    if existing is not None and existing.status in TAKES_PLACE:
-        return SignupResult.ALREADY
-    if activity.capacity and taken_places(session, activity.id) >= activity.capacity:
-        return SignupResult.FULL
-    if existing is None:
-        session.add(Signup(activity_id=activity.id, member_id=member.id, status="signed"))
-    else:
-        existing.status, existing.reason = "signed", ""
-    session.flush()
-    return SignupResult.SIGNED
+    if not is_for(activity, member):
+        return SignupResult.NOT_IN_AUDIENCE
+    return None
 
 
-def cancel_signup(session: Session, activity: Activity, member: Member, now: datetime) -> CancelResult:
+def cancel_signup(session: Session, activity: Activity, member: Member, now: datetime) -> Outcome:
+    """Withdraw a place (the first waitlisted member gets it) or leave the waitlist."""
+    lock(session, activity)
     existing = signup_of(session, activity.id, member.id)
-    if existing is None or existing.status not in TAKES_PLACE:
-        return CancelResult.NOT_SIGNED
+    if existing is None or existing.status not in INVOLVED:
+        return Outcome(CancelResult.NOT_SIGNED)
     if activity.start_at <= now:
-        return CancelResult.STARTED
-    existing.status = "cancelled"
+        return Outcome(CancelResult.STARTED)
+    was_waiting = existing.status == WAITLIST
+    existing.status, existing.waitlisted_at = CANCELLED, None
     session.flush()
-    return CancelResult.CANCELLED
+    if was_waiting:
+        return Outcome(CancelResult.LEFT_WAITLIST)
+    return Outcome(CancelResult.CANCELLED, promoted=promote(session, activity, now))
 
 
-def my_upcoming(session: Session, member: Member, now: datetime) -> list[Signup]:
+def take_leave(session: Session, activity: Activity, member: Member, now: datetime, reason: str) -> Outcome:
+    """请假 before the start: a signed place becomes an excused absence; a waitlist place is dropped."""
+    lock(session, activity)
+    existing = signup_of(session, activity.id, member.id)
+    if existing is not None and existing.status == LEAVE:
+        return Outcome(LeaveResult.ALREADY)
+    if existing is None or existing.status not in INVOLVED:
+        return Outcome(LeaveResult.NOT_SIGNED)
+    if activity.start_at <= now:
+        return Outcome(LeaveResult.STARTED)
+    if existing.status == WAITLIST:
+        existing.status, existing.waitlisted_at = CANCELLED, None
+        session.flush()
+        return Outcome(LeaveResult.LEFT_WAITLIST)
+    existing.status, existing.reason = LEAVE, reason.strip()[:200]
+    session.flush()
+    return Outcome(LeaveResult.LEAVE, promoted=promote(session, activity, now))
+
+
+def promote(session: Session, activity: Activity, now: datetime) -> list[Signup]:
+    """Give free places to the waitlist, first come first served. Call with the activity locked."""
+    if activity.status != "open" or activity.start_at <= now:
+        return []
+    queue = waitlist(session, activity.id)
+    free = len(queue) if not activity.capacity else activity.capacity - taken_places(session, activity.id)
+    promoted = queue[:max(free, 0)]
+    for signup in promoted:
+        signup.status = SIGNED
+    session.flush()
+    return promoted
+
+
+def signed_members(session: Session, activity_id: int) -> list[Member]:
+    return list(session.scalars(select(Member).join(Signup, Signup.member_id == Member.id).where(
+        Signup.activity_id == activity_id, Signup.status.in_(TAKES_PLACE)).order_by(Signup.id)))
+
+
+def my_upcoming(session: Session, member: Member, now: datetime,
+                statuses: tuple[str, ...] = INVOLVED) -> list[Signup]:
     return list(session.scalars(
         select(Signup).join(Activity).where(
-            Signup.member_id == member.id, Signup.status.in_(TAKES_PLACE),
+            Signup.member_id == member.id, Signup.status.in_(statuses),
             Activity.start_at > now).order_by(Activity.start_at)))

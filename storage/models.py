@@ -90,9 +90,11 @@ class Signup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="signed")  # signed | waitlist | cancelled | leave
+    # signed | waitlist | cancelled | leave | walkin (signed in on site without a place booked)
+    status: Mapped[str] = mapped_column(String(16), default="signed")
     reason: Mapped[str] = mapped_column(String(200), default="")
     attended_at: Mapped[Optional[datetime]]
+    waitlisted_at: Mapped[Optional[datetime]]  # when the member joined the waitlist: promotion is first come, first served
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -203,7 +205,7 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)                         # customer-service text
     template: Mapped[Optional[dict[str, Any]]]                      # template message fields, if any
     dedup_key: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed | unknown | cancelled
     channel: Mapped[Optional[str]] = mapped_column(String(16))      # kefu | template
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

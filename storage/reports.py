@@ -1,16 +1,32 @@
-"""社情民意 reports: receipt numbers, creation, and the member's own list."""
+"""社情民意 reports: receipt numbers, creation, seconds (附议) and the queries members, staff and exports use.
+
+State changes after submission go through storage/report_flow.py.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
 from storage.counters import next_value
-from storage.models import Member, Report, ReportEvent
+from storage.models import Member, Report, ReportAttachment, ReportSecond
+from storage.report_flow import ADOPTED_STATES, SUBMITTED, record
 
-SUBMITTED = "已提交"
-ADOPTED_STATES = ("已采用", "已报送", "已批示", "已办结")  # adopted, and everything that follows adoption
+__all__ = ["ADOPTED_STATES", "SUBMITTED", "NewAttachment", "add_second", "by_receipt", "by_source", "count_since",
+           "count_status", "create_report", "in_period", "listing", "next_receipt_no", "of_member", "pending",
+           "revised_by", "seconds_count", "seconds_of_member"]
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    kind: str            # image | voice
+    media_id: str = ""
+    url: str = ""
+    text: str = ""       # voice transcript
 
 
 def next_receipt_no(session: Session, prefix: str, year: int) -> str:
@@ -18,13 +34,25 @@ def next_receipt_no(session: Session, prefix: str, year: int) -> str:
 
 
 def create_report(session: Session, member: Member, *, text: str, title: str, category: str, district: str,
-                  now: datetime, prefix: str, source: str | None = None) -> Report:
+                  now: datetime, prefix: str, source: str | None = None, suggestion: str = "",
+                  revision_of: Report | None = None,
+                  attachments: Iterable[NewAttachment] = ()) -> Report:
+    """A new 已提交 report. A revision of a returned report gets its own receipt number and links back."""
     report = Report(receipt_no=next_receipt_no(session, prefix, now.year), member_id=member.id, text=text,
-                    title=title[:40], category=category, district=district, status=SUBMITTED, source=source)
+                    title=title[:40], category=category, district=district, suggestion=suggestion,
+                    status=SUBMITTED, source=source, revision_of_id=revision_of.id if revision_of else None,
+                    created_at=now, updated_at=now)
     session.add(report)
     session.flush()
-    session.add(ReportEvent(report_id=report.id, status=SUBMITTED, actor=member.name, note=""))
-    session.flush()
+    for item in attachments:
+        session.add(ReportAttachment(report_id=report.id, kind=item.kind, media_id=item.media_id[:128],
+                                     url=item.url[:500], text=item.text, created_at=now))
+    details = {"action": "submit"}
+    if revision_of is not None:
+        details["revision_of"] = revision_of.receipt_no
+        record(session, revision_of, revision_of.status, actor=member.name, now=now, note=report.receipt_no,
+               details={"action": "revised", "revision": report.receipt_no})
+    record(session, report, SUBMITTED, actor=member.name, now=now, details=details)
     return report
 
 
@@ -44,3 +72,64 @@ def of_member(session: Session, member_id: int, limit: int = 10) -> list[Report]
 def count_since(session: Session, member_id: int, since: datetime) -> int:
     return session.scalar(select(func.count(Report.id)).where(
         Report.member_id == member_id, Report.created_at >= since)) or 0
+
+
+def count_status(session: Session, status: str) -> int:
+    return session.scalar(select(func.count(Report.id)).where(Report.status == status)) or 0
+
+
+def pending(session: Session, limit: int = 20) -> list[Report]:
+    """Reports waiting for review, oldest first."""
+    return list(session.scalars(select(Report).where(Report.status == SUBMITTED)
+                                .options(selectinload(Report.member)).order_by(Report.id).limit(limit)))
+
+
+def listing(session: Session, *, status: str | None = None, since: datetime | None = None,
+            until: datetime | None = None, limit: int = 100) -> list[Report]:
+    """Staff's list, newest first."""
+    query = select(Report).options(selectinload(Report.member))
+    if status:
+        query = query.where(Report.status == status)
+    if since is not None:
+        query = query.where(Report.created_at >= since)
+    if until is not None:
+        query = query.where(Report.created_at < until)
+    return list(session.scalars(query.order_by(Report.id.desc()).limit(limit)))
+
+
+def in_period(session: Session, since: datetime, until: datetime, statuses: Iterable[str] | None) -> list[Report]:
+    """Reports submitted in [since, until), oldest first, with their members loaded (for exports)."""
+    query = (select(Report).options(selectinload(Report.member))
+             .where(Report.created_at >= since, Report.created_at < until))
+    if statuses is not None:
+        query = query.where(Report.status.in_(list(statuses)))
+    return list(session.scalars(query.order_by(Report.created_at, Report.id)))
+
+
+def revised_by(session: Session, report_id: int) -> Report | None:
+    """The resubmission of a returned report, if the member revised it."""
+    return session.scalar(select(Report).where(Report.revision_of_id == report_id).order_by(Report.id).limit(1))
+
+
+def add_second(session: Session, report: Report, member: Member, now: datetime) -> bool:
+    """附议: record that `member` seconds `report`. False if already seconded."""
+    if session.scalar(select(ReportSecond.id).where(ReportSecond.report_id == report.id,
+                                                    ReportSecond.member_id == member.id)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ReportSecond(report_id=report.id, member_id=member.id, created_at=now))
+    except IntegrityError:  # a concurrent 附议 of the same report by the same member
+        return False
+    return True
+
+
+def seconds_count(session: Session, report_id: int) -> int:
+    return session.scalar(select(func.count(ReportSecond.id)).where(ReportSecond.report_id == report_id)) or 0
+
+
+def seconds_of_member(session: Session, member_id: int, since: datetime, until: datetime) -> int:
+    """How many reports the member seconded in [since, until) — for the duty record."""
+    return session.scalar(select(func.count(ReportSecond.id)).where(
+        ReportSecond.member_id == member_id, ReportSecond.created_at >= since,
+        ReportSecond.created_at < until)) or 0

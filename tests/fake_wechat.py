@@ -80,6 +80,10 @@ class FakeWeChat:
     def calls_to(self, endpoint: str) -> list[Call]:
         return [call for call in self.calls if call.endpoint == endpoint]
 
+    def calls_to_openid(self, openid: str) -> list[Call]:
+        """Every send request for this person, answered or not."""
+        return [call for call in self.calls if call.body.get("touser") == openid]
+
     def sent_to(self, openid: str) -> list[Call]:
         return [call for call in self.sent if call.body.get("touser") == openid]
 

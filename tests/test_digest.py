@@ -1,7 +1,7 @@
 """Staff daily digest: contents on seeded data, idempotent sends, the signed page link. Both back ends."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -119,6 +119,14 @@ def test_digest_contents(runtime, seeded):
     assert d.series[0].day == DAY - timedelta(days=29)
     assert sum(p.reports for p in d.series) == 4 + 1 + 4  # DAY, 11-24, and reports 7-10 (11-01 .. 11-19)
     assert not d.is_quiet
+
+
+def test_attending_counts_as_activity(runtime, seeded):
+    with runtime.db.session() as s:
+        signup = s.scalar(select(Signup).where(Signup.member_id == seeded["members"][4].id,
+                                               Signup.status == "signed"))
+        signup.attended_at = local(2026, 11, 20, 9, 30)
+    assert dg.build_digest(runtime, DAY).inactive_members == 0
 
 
 def test_render_text(runtime, seeded):
@@ -366,3 +374,22 @@ def test_cli_refuses_bad_dates(runtime, cli, capsys):
 def test_digest_page_is_served_by_the_webhook_app(runtime, seeded, app):
     resp = app.test_client().get(digest_path(runtime, DAY))
     assert resp.status_code == 200 and "供暖不足" in resp.get_data(as_text=True)
+
+
+def test_digest_page_without_any_secret(runtime, seeded):
+    from bot.web import register
+
+    rt = with_config(runtime, **{"wechat.token": "", "wechat.secret": "", "digest.secret": ""})
+    app = Flask(__name__)
+    register(app, rt)
+    resp = app.test_client().get("/digest/2026-11-25?token=abc")
+    assert resp.status_code == 403 and dg.PAGE["denied_unconfigured"] in resp.get_data(as_text=True)
+
+
+def test_chart_scale_and_highlight():
+    from bot.svgchart import bar_chart, nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0, 1, 4, 11, 250, 1000)] == [1, 1, 5, 20, 500, 1000]
+    svg = bar_chart([(DAY - timedelta(days=1), 3), (DAY, 7)], highlight="#c00", label="<x>")
+    assert svg.count("<rect") == 2 and 'fill="#c00"><title>11/25: 7</title>' in svg
+    assert 'class="value">7</text>' in svg and 'aria-label="&lt;x&gt;"' in svg

@@ -171,9 +171,12 @@ REPORT = "富兴街道好几个老旧小区冬季供暖温度不达标，室温�
 
 
 def test_report_gets_receipt_and_listing(runtime, wechat, member):
-    reply = wechat.say("o_zhang", REPORT)
+    summary = wechat.say("o_zhang", REPORT)
+    assert "请核对" in summary and "东胜区" in summary and count(runtime, Report) == 0  # confirm first
+    reply = wechat.say("o_zhang", "提交")
     assert "SQ2026-0001" in reply and "东胜区" in reply
-    assert "SQ2026-0002" in wechat.say("o_zhang", "乌审旗嘎鲁图镇的牧区道路坑洼不平，冬季积雪后牧民出行困难，建议交通部门列入明年修缮计划")
+    wechat.say("o_zhang", "乌审旗嘎鲁图镇的牧区道路坑洼不平，冬季积雪后牧民出行困难，建议交通部门列入明年修缮计划")
+    assert "SQ2026-0002" in wechat.say("o_zhang", "提交")
     listing = wechat.say("o_zhang", "我的社情民意")
     assert "SQ2026-0001" in listing and "SQ2026-0002" in listing and "已提交" in listing
     with runtime.db.session() as session:
@@ -184,12 +187,14 @@ def test_report_gets_receipt_and_listing(runtime, wechat, member):
 
 def test_thin_report_asks_for_details(runtime, wechat, member):
     assert wechat.say("o_zhang", "我想反映个问题") == replies.REPORT_ASK_DETAILS
-    assert "SQ2026-0001" in wechat.say("o_zhang", REPORT)
+    assert "请核对" in wechat.say("o_zhang", REPORT)
+    assert "SQ2026-0001" in wechat.say("o_zhang", "提交")
     assert count(runtime, Report) == 1
 
 
 def test_members_see_only_their_own_reports(runtime, wechat, member):
     wechat.say("o_zhang", REPORT)
+    wechat.say("o_zhang", "提交")
     add_member(runtime, "李四", "13800001111", openid="o_li")
     assert "没有找到" in wechat.say("o_li", "SQ2026-0001 进度")
     assert "还没有提交" in wechat.say("o_li", "我的社情民意")
@@ -199,6 +204,7 @@ def test_report_limits(runtime, wechat, member):
     runtime.config = runtime.config.with_overrides({"reports.daily_cap": 1})
     assert "超过" in wechat.say("o_zhang", "供暖问题" * 400)
     wechat.say("o_zhang", REPORT)
+    wechat.say("o_zhang", "提交")
     assert "已达上限" in wechat.say("o_zhang", REPORT + "，另外楼道灯也坏了")
     assert count(runtime, Report) == 1
 
@@ -211,6 +217,7 @@ def test_record_counts(runtime, wechat, member):
     wechat.say("o_zhang", "学习打卡 昨天学习了《论人民政协》1小时")
     wechat.say("o_zhang", "报名 A1")
     wechat.say("o_zhang", REPORT)
+    wechat.say("o_zhang", "提交")
     with runtime.db.session() as session:
         session.query(Report).update({"status": "已采用"})
     reply = wechat.say("o_zhang", "我的履职")

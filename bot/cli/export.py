@@ -1,17 +1,22 @@
-"""`python -m bot export records`: the yearly duty-record table, one row per member."""
+"""`python -m bot export records|archive`: the yearly duty-record table and members' 履职档案."""
 from __future__ import annotations
 
-from dataclasses import asdict
+import io
+import zipfile
+from pathlib import Path
 
 from sqlalchemy import select
 
+from bot import duty_record, replies
+from bot.archive import archive_name, build_archive
 from bot.cli import CliError, runtime_for_cli
 from bot.tables import write_table
-from storage import records
+from storage import members, records
 from storage.models import Member
+from storage.records import MemberYear
 
 MEMBER_COLUMNS = ["name", "phone", "sector", "district"]
-RECORD_COLUMNS = MEMBER_COLUMNS + records.COUNT_FIELDS
+RECORD_COLUMNS = MEMBER_COLUMNS + records.COUNT_FIELDS + ["requirements_missing"]
 
 
 def register(sub) -> None:
@@ -22,26 +27,81 @@ def register(sub) -> None:
     rec.add_argument("--out", help="输出文件；csv 省略时输出到屏幕，xlsx 默认 records-YEAR.xlsx")
     rec.set_defaults(handler=cmd_records)
 
+    arc = group.add_parser("archive", help="导出委员年度履职档案（Word 文档）")
+    who = arc.add_mutually_exclusive_group(required=True)
+    who.add_argument("--member", metavar="PHONE", help="委员手机号")
+    who.add_argument("--all", action="store_true", help="全体委员，每人一份，打包为 zip")
+    arc.add_argument("--year", type=int, required=True, help="年份，如 2026")
+    arc.add_argument("--format", choices=["docx"], default="docx", help="文件格式（目前为 docx）")
+    arc.add_argument("--out", help="输出文件；默认 姓名-手机号-YEAR.docx，或 --all 时 archives-YEAR.zip")
+    arc.set_defaults(handler=cmd_archive)
 
-def records_rows(session, year: int, tz) -> list[list]:
-    members = session.scalars(select(Member).where(Member.role == "member").order_by(Member.district, Member.id))
-    counts = records.year_counts(session, year, tz)
+
+def records_rows(rt, session, year: int) -> list[list]:
+    found = session.scalars(select(Member).where(Member.role == "member").order_by(Member.district, Member.id))
+    years = duty_record.everyone(rt, session, year)
     rows = []
-    for member in members:
-        values = asdict(counts.get(member.id, records.RecordCounts()))
+    for member in found:
+        result = years.get(member.id) or duty_record.empty(rt, year)
         rows.append([member.name, member.phone, member.sector, member.district]
-                    + [values[name] for name in records.COUNT_FIELDS])
+                    + [getattr(result.counts, name) for name in records.COUNT_FIELDS] + [_missing(result)])
     return rows
 
 
+def _missing(result: MemberYear) -> str:
+    """e.g. '学习打卡 差10次；活动 差1次' ('' when every requirement is met)."""
+    parts = []
+    for req in result.progress.missing:
+        label, unit = replies.REQUIREMENT_LABELS[req.key]
+        parts.append(f"{label} 差{req.missing}{unit}")
+    return "；".join(parts)
+
+
 def cmd_records(args) -> int:
-    if not 2000 <= args.year <= 2100:
-        raise CliError("年份不正确")
+    _check_year(args.year)
     out = args.out or (f"records-{args.year}.xlsx" if args.format == "xlsx" else None)
     rt = runtime_for_cli()
     with rt.db.session() as session:
-        rows = records_rows(session, args.year, rt.tz)
+        rows = records_rows(rt, session, args.year)
     where = write_table(RECORD_COLUMNS, rows, args.format, out, sheet_title=f"{args.year}年履职统计")
     if where != "-":
         print(f"已导出 {len(rows)} 位委员的 {args.year} 年履职统计：{where}")
     return 0
+
+
+def cmd_archive(args) -> int:
+    _check_year(args.year)
+    rt = runtime_for_cli()
+    with rt.db.session() as session:
+        if args.all:
+            found = list(session.scalars(select(Member).where(Member.role == "member")
+                                         .order_by(Member.district, Member.id)))
+            out = Path(args.out or f"archives-{args.year}.zip")
+            _write(out, _zip(rt, session, found, args.year))
+            print(f"已导出 {len(found)} 位委员的 {args.year} 年履职档案：{out}")
+            return 0
+        member = members.by_phone(session, args.member.strip())
+        if member is None or member.role != "member":
+            raise CliError(f"名册中没有手机号为 {args.member} 的委员")
+        out = Path(args.out or archive_name(member, args.year))
+        _write(out, build_archive(rt, session, member, args.year))
+        print(f"已导出 {member.name} 的 {args.year} 年履职档案：{out}")
+    return 0
+
+
+def _zip(rt, session, found: list[Member], year: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in found:
+            archive.writestr(archive_name(member), build_archive(rt, session, member, year))
+    return buffer.getvalue()
+
+
+def _write(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise CliError("年份不正确")

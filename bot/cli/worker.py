@@ -56,6 +56,7 @@ def worker_command(args) -> int:
     if unknown:
         raise CliError(TEXT["bad_job"].format(names=", ".join(unknown)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     rt = runtime_for_cli()
     if args.once:
         print(worker.run_once(rt).summary())

@@ -1,7 +1,7 @@
 """One module per service; this registry maps dialogs and intents to them."""
-from bot.dialogs import bind, checkin, clarify, general, record, report, signup
+from bot.dialogs import attend, bind, checkin, clarify, general, record, report, signup
 
-DIALOGS = {module.NAME: module for module in (bind, checkin, clarify, report, signup)}
+DIALOGS = {module.NAME: module for module in (attend, bind, checkin, clarify, report, signup)}
 
 INTENT_HANDLERS = {
     "bind": bind.start,
@@ -9,6 +9,7 @@ INTENT_HANDLERS = {
     "signup": signup.start_signup,
     "cancel_signup": signup.start_cancel,
     "leave": signup.start_leave,
+    "attend": attend.start,
     "list_activities": signup.list_upcoming,
     "report": report.start,
     "report_status": report.status,

@@ -42,7 +42,7 @@ def on_choice(turn: Turn, data: dict) -> str:
     intent = options[int(choice) - 1]
     turn.finish("")
     original = data["text"]
-    slots = intents.extract(original, turn.now, INTENT_SLOTS[intent])
+    slots = intents.extract(original, turn.now, INTENT_SLOTS[intent], intent=intent)
     turn.text = original
     return run_intent(turn, intent, slots)
 

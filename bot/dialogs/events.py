@@ -1,17 +1,28 @@
-"""WeChat events: follow, unfollow, menu clicks, QR scans, delivery reports."""
+"""WeChat events: follow, unfollow, menu clicks, QR scans, delivery reports.
+
+Scanning an activity's parametric QR code (scene = activity code, e.g. A3) signs the member in:
+SCAN when they already follow us, subscribe with EventKey qrscene_A3 when the scan made them follow.
+"""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from bot import replies
+from bot.dialogs import attend
 from bot.protocol import Inbound
 from bot.runtime import Runtime
+from storage import members
 
 
 def handle(rt: Runtime, inbound: Inbound) -> str:
     event = inbound.event.lower()
     if event == "subscribe":
-        return replies.WELCOME.format(org=rt.config.org.name)
+        welcome = replies.WELCOME.format(org=rt.config.org.name)
+        code = attend.scene_code(inbound.event_key)
+        return _scan(rt, inbound, code, welcome) if code else welcome
+    if event == "scan":
+        code = attend.scene_code(inbound.event_key)
+        return _scan(rt, inbound, code, "") if code else ""
     if event == "click":
         text = (rt.config.get("wechat.menu") or {}).get(inbound.event_key)
         if not text:
@@ -19,4 +30,13 @@ def handle(rt: Runtime, inbound: Inbound) -> str:
         from bot.dispatch import handle_inbound
 
         return handle_inbound(rt, replace(inbound, msg_type="text", text=text))
-    return ""  # unsubscribe, VIEW, LOCATION, SCAN, TEMPLATESENDJOBFINISH: nothing to say
+    return ""  # unsubscribe, VIEW, LOCATION, TEMPLATESENDJOBFINISH: nothing to say
+
+
+def _scan(rt: Runtime, inbound: Inbound, code: str, welcome: str) -> str:
+    """Sign in by QR; a stranger is welcomed (if new) and asked to bind first."""
+    with rt.db.session() as session:
+        member = members.by_openid(session, inbound.openid)
+        if member is None:
+            return welcome + "\n" + replies.ATTEND_SCAN_AGAIN if welcome else replies.ATTEND_BIND_FIRST
+        return attend.scan(rt, session, member, code, rt.now()) or welcome

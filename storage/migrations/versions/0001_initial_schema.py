@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:23:08.275430
+Create Date: 2026-11-26 06:25:31.462902
 """
 from alembic import op
 import sqlalchemy as sa
@@ -141,6 +141,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.Column('attended_at', storage.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('waitlisted_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('created_at', storage.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', storage.types.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], ),

@@ -1,0 +1,138 @@
+"""Messages about activities, written to the outbox: reminders, change notices, waitlist promotions.
+
+`send_due(rt, now)` is called by the worker's scheduler (every few minutes is fine: it is
+idempotent). From activities.reminder_time on, it queues one reminder per signed-up member for
+every activity starting tomorrow (local day). A reminder's dedup_key names the start time, so a
+rescheduled activity gets a new reminder, and the old one, if still pending, is cancelled.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import replies
+from bot.dialogs.common import when_label
+from bot.outbox import PENDING, enqueue
+from bot.runtime import Runtime
+from storage import activities
+from storage.models import Activity, Member, OutboxMessage, Signup
+
+log = logging.getLogger(__name__)
+
+CANCELLED = "cancelled"  # outbox status of a reminder that must not go out any more
+NOTES = {
+    "rescheduled": "活动时间已变更，原提醒作废（已按新时间另行提醒）",
+    "withdrawn": "委员已取消报名或请假，提醒作废",
+    "activity_cancelled": "活动已取消，提醒作废",
+}
+
+
+def send_due(rt: Runtime, now: datetime | None = None) -> int:
+    """Queue tomorrow's reminders (once each); returns how many were newly queued."""
+    now = rt.local(now or rt.now())
+    reminder_time = time.fromisoformat(str(rt.config.get("activities.reminder_time", "09:00")))
+    queued = 0
+    with rt.db.session() as session:
+        cancel_stale_reminders(session)
+        if now.time() < reminder_time:
+            return 0
+        start = datetime.combine(now.date() + timedelta(days=1), time.min, rt.tz)
+        for activity in session.scalars(select(Activity).where(
+                Activity.status == "open", Activity.start_at >= start, Activity.start_at < start + timedelta(days=1))
+                .order_by(Activity.start_at, Activity.id)):
+            queued += sum(_remind(rt, session, activity, m) for m in activities.signed_members(session, activity.id))
+    if queued:
+        log.info("queued %d activity reminders", queued)
+    return queued
+
+
+def _remind(rt: Runtime, session: Session, activity: Activity, member: Member) -> bool:
+    if not member.openid:
+        return False
+    key = reminder_key(activity, member.id)
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
+        return False
+    enqueue(session, openid=member.openid, member_id=member.id, kind="reminder", dedup_key=key,
+            text=replies.REMINDER.format(**fields(rt, activity)))
+    return True
+
+
+def reminder_key(activity: Activity, member_id: int) -> str:
+    return f"reminder:{activity.id}:{member_id}:{_iso(activity.start_at)}"
+
+
+def cancel_stale_reminders(session: Session, activity_id: int | None = None) -> int:
+    """Cancel pending reminders whose activity moved or was cancelled, or whose member withdrew."""
+    prefix = f"reminder:{activity_id}:" if activity_id is not None else "reminder:"
+    query = select(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.kind == "reminder",
+                                        OutboxMessage.dedup_key.like(prefix + "%"))
+    cancelled = 0
+    for row in session.scalars(query):
+        note = _stale_reason(session, row.dedup_key)
+        if note is not None:
+            row.status, row.last_error = CANCELLED, NOTES[note]
+            cancelled += 1
+    session.flush()
+    return cancelled
+
+
+def _stale_reason(session: Session, key: str) -> str | None:
+    _, activity_id, member_id, start = key.split(":", 3)
+    activity = session.get(Activity, int(activity_id))
+    if activity is None or activity.status != "open":
+        return "activity_cancelled"
+    if _iso(activity.start_at) != start:
+        return "rescheduled"
+    signup = activities.signup_of(session, activity.id, int(member_id))
+    if signup is None or signup.status not in activities.TAKES_PLACE:
+        return "withdrawn"
+    return None
+
+
+def notify_promoted(rt: Runtime, session: Session, promoted: list[Signup]) -> int:
+    """Tell members who moved from the waitlist to a place; once per waitlist episode."""
+    sent = 0
+    for signup in promoted:
+        member, activity = session.get(Member, signup.member_id), session.get(Activity, signup.activity_id)
+        if member is None or not member.openid:
+            continue
+        joined = _iso(signup.waitlisted_at) if signup.waitlisted_at else "-"
+        enqueue(session, openid=member.openid, member_id=member.id, kind="notice",
+                dedup_key=f"signup:{signup.id}:promoted:{joined}",
+                text=replies.NOTICE_PROMOTED.format(**fields(rt, activity)))
+        sent += 1
+    return sent
+
+
+def notify_changed(rt: Runtime, session: Session, activity: Activity, changed: dict[str, tuple]) -> int:
+    """After staff moved an activity (time or place): tell everyone holding a place."""
+    if not {"start_at", "end_at", "place"} & set(changed):
+        return 0
+    cancel_stale_reminders(session, activity.id)
+    old_when = ""
+    if "start_at" in changed:
+        old_when = replies.NOTICE_WAS.format(old=when_label(changed["start_at"][0], rt.tz))
+    old_place = replies.NOTICE_WAS.format(old=changed["place"][0] or "待定") if "place" in changed else ""
+    text = replies.NOTICE_CHANGED.format(old_when=old_when, old_place=old_place, **fields(rt, activity))
+    end = _iso(activity.end_at) if activity.end_at else ""
+    version = hashlib.sha1(f"{end}|{activity.place}".encode()).hexdigest()[:10]  # start is in the key itself
+    sent = 0
+    for member in activities.signed_members(session, activity.id):
+        if member.openid:
+            enqueue(session, openid=member.openid, member_id=member.id, kind="notice", text=text,
+                    dedup_key=f"changed:{activity.id}:{member.id}:{_iso(activity.start_at)}:{version}")
+            sent += 1
+    return sent
+
+
+def fields(rt: Runtime, activity: Activity) -> dict[str, str]:
+    return {"code": activity.code, "title": activity.title, "place": activity.place or "待定",
+            "when": when_label(activity.start_at, rt.tz)}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()

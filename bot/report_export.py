@@ -1,0 +1,162 @@
+"""社情民意信息汇编: the compilation staff forward, as an xlsx table or a docx document, grouped by category.
+
+One entry per report submitted in the period (Asia/Shanghai dates, both ends included): title, category,
+district, member and sector, the member's text and suggestion. By default only adopted reports
+(已采用 and later) are compiled; `pending` takes those awaiting review, `all` every report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy.orm import Session
+
+from storage import reports
+from storage.report_flow import ADOPTED_STATES, SUBMITTED
+
+SCOPES: dict[str, tuple[str, ...] | None] = {"adopted": ADOPTED_STATES, "pending": (SUBMITTED,), "all": None}
+COLUMNS = ["序号", "分类", "编号", "标题", "旗区", "反映人", "界别", "提交日期", "状态", "内容", "建议"]
+NUMERALS = "零一二三四五六七八九十"
+BODY_FONT, HEADING_FONT = "仿宋", "黑体"
+
+
+@dataclass(frozen=True)
+class Entry:
+    receipt: str
+    title: str
+    category: str
+    district: str
+    member: str
+    sector: str
+    submitted: date
+    status: str
+    text: str          # the member's words, without the suggestion when that was part of them
+    suggestion: str
+
+
+def collect(session: Session, start: date, end: date, tz, categories: Iterable[str],
+            scope: str = "adopted") -> list[Entry]:
+    """Entries of the period, ordered by the configured category order, then by submission."""
+    since = datetime.combine(start, time.min, tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tz)
+    entries = [Entry(r.receipt_no, r.title, r.category, r.district, r.member.name, r.member.sector,
+                     r.created_at.astimezone(tz).date(), r.status, body_text(r.text, r.suggestion), r.suggestion)
+               for r in reports.in_period(session, since, until, SCOPES[scope])]
+    order = {name: i for i, name in enumerate(categories)}
+    return sorted(entries, key=lambda e: (order.get(e.category, len(order)), e.submitted, e.receipt))
+
+
+def grouped(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.category, []).append(entry)
+    return list(groups.items())
+
+
+def body_text(text: str, suggestion: str) -> str:
+    """The situation part: the suggestion is printed under its own heading, not twice."""
+    if not (suggestion and suggestion in text):
+        return text.strip()
+    body = text.replace(suggestion, "", 1).strip(" \n，,；;")
+    return body + "。" if body and body[-1] not in "。！？!?." else body
+
+
+def advice_text(suggestion: str) -> str:
+    """After the heading 建议：, a suggestion that itself starts with 建议 drops the repeated word."""
+    return suggestion[2:].lstrip("：:，, ") if suggestion.startswith("建议") and len(suggestion) > 4 else suggestion
+
+
+def title_for(start: date, end: date) -> str:
+    first = f"{start.year}年{start.month}月{start.day}日"
+    if start == end:
+        return f"社情民意信息汇编（{first}）"
+    last = (f"{end.year}年" if end.year != start.year else "") + f"{end.month}月{end.day}日"
+    return f"社情民意信息汇编（{first}—{last}）"
+
+
+def chinese_number(n: int) -> str:
+    """1..99 -> 一 … 九十九 (category headings 一、二、…)."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return NUMERALS[ones]
+    return ("" if tens == 1 else NUMERALS[tens]) + "十" + (NUMERALS[ones] if ones else "")
+
+
+def date_label(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def write_xlsx(entries: list[Entry], path: str | Path, title: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "社情民意汇编"
+    sheet.append(COLUMNS)
+    for n, e in enumerate(entries, 1):
+        sheet.append([n, e.category, e.receipt, e.title, e.district, e.member, e.sector, e.submitted.isoformat(),
+                      e.status, e.text, e.suggestion])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [6, 10, 14, 30, 10, 10, 12, 12, 8, 60, 40]
+    for column, width in zip("ABCDEFGHIJK", widths):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2, min_col=10, max_col=11):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    workbook.properties.title = title
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+def write_docx(entries: list[Entry], path: str | Path, title: str, org: str, made_on: date) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    document = Document()
+    _chinese_fonts(document)
+    document.core_properties.title = title
+    heading = document.add_heading(title, level=0)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    byline = document.add_paragraph(f"{org}　编　　{date_label(made_on)}　　共{len(entries)}条")
+    byline.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if not entries:
+        document.add_paragraph("本期无符合条件的社情民意信息。")
+    number = 0
+    for index, (category, items) in enumerate(grouped(entries), 1):
+        document.add_heading(f"{chinese_number(index)}、{category}（{len(items)}条）", level=1)
+        for e in items:
+            number += 1
+            document.add_heading(f"{number}. {e.title}", level=2)
+            meta = document.add_paragraph()
+            run = meta.add_run(f"编号：{e.receipt}　旗区：{e.district or '未填'}　反映人：{e.member}"
+                               f"（{e.sector or '未填界别'}）　提交日期：{date_label(e.submitted)}　状态：{e.status}")
+            run.font.size, run.font.color.rgb = Pt(10), RGBColor(0x59, 0x59, 0x59)
+            for line in (e.text or "").split("\n"):
+                if line.strip():
+                    document.add_paragraph(line.strip()).paragraph_format.first_line_indent = Pt(24)
+            if e.suggestion:
+                advice = document.add_paragraph()
+                advice.paragraph_format.first_line_indent = Pt(24)
+                advice.add_run("建议：").bold = True
+                advice.add_run(advice_text(e.suggestion))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
+
+
+def _chinese_fonts(document) -> None:
+    """Body in 仿宋, headings in 黑体, also for East Asian text (w:eastAsia)."""
+    from docx.oxml.ns import qn
+
+    for style in document.styles:
+        if style.type != 1 or not hasattr(style, "font"):  # paragraph styles only
+            continue
+        name = HEADING_FONT if style.name.startswith(("Heading", "Title")) else BODY_FONT
+        style.font.name = name
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), name)

@@ -1,0 +1,136 @@
+"""Staff review of 社情民意, shared by WeChat commands and the CLI: apply one action, tell the member.
+
+The allowed transitions live in storage/report_flow.py; the wording in bot/replies.py.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot import outbox, replies
+from storage import report_flow, reports
+from storage.models import Report, ReportEvent
+from storage.report_flow import FlowError
+
+RECEIPT = re.compile(r"([A-Za-z]{1,6})(\d{4})-(\d{1,6})")
+NOTICE_KIND = "report_status"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: Report
+    event: ReportEvent
+    notified: bool
+
+
+def normalize_receipt(text: str) -> str:
+    """'sq2026-12' -> 'SQ2026-0012'."""
+    found = RECEIPT.fullmatch(text.strip())
+    if not found:
+        return text.strip().upper()
+    prefix, year, number = found.groups()
+    return f"{prefix.upper()}{year}-{int(number):04d}"
+
+
+def find(session: Session, receipt: str, code: str = "not_found") -> Report:
+    report = reports.by_receipt(session, normalize_receipt(receipt))
+    if report is None:
+        raise FlowError(code, receipt=normalize_receipt(receipt))
+    return report
+
+
+def review(session: Session, receipt: str, action_name: str, *, actor: str, now: datetime, note: str = "",
+           to: str = "", level: str = "", into: str = "") -> Outcome:
+    """Apply a staff action (name like 'adopt' or verb like '采用') and queue the member's notice.
+
+    Raises FlowError (unknown report or action, transition not allowed, missing reason …)."""
+    action = report_flow.action_for(action_name)
+    report = find(session, receipt)
+    target = find(session, into, "into_not_found") if action.needs_into and into else None
+    event = report_flow.apply(session, report, action, actor=actor, now=now, note=note, to=to, level=level,
+                              into=target)
+    return Outcome(report, event, notify(session, report, event))
+
+
+def notify(session: Session, report: Report, event: ReportEvent) -> bool:
+    """Queue the short notice for this change; only bound members can be told."""
+    member = report.member
+    template = replies.REPORT_NOTICES.get((event.details or {}).get("action", ""))
+    if template is None or not member.openid:
+        return False
+    text = template.format(**_fields(report, event)).strip()
+    outbox.enqueue(session, openid=member.openid, member_id=member.id, text=text, kind=NOTICE_KIND,
+                   dedup_key=f"report:{report.id}:event:{event.id}")
+    return True
+
+
+def error_text(exc: FlowError) -> str:
+    return replies.REPORT_FLOW_ERRORS[exc.code].format(**exc.params)
+
+
+def event_note(event: ReportEvent) -> str:
+    """What one history entry says beyond its state (reason, recipient, 批示 …)."""
+    details = event.details or {}
+    template = replies.REPORT_EVENT_NOTES.get(details.get("action", ""), "{note}")
+    text = template.format(**_fields(event.report, event)) if template else ""
+    if details.get("revision_of"):
+        text = replies.REPORT_EVENT_REVISION_OF.format(revision_of=details["revision_of"])
+    return text
+
+
+def history_lines(report: Report, tz, *, staff: bool) -> list[str]:
+    """One line per history entry; staff also see who made each change."""
+    lines = []
+    for event in report.events:
+        local = event.created_at.astimezone(tz)
+        when = f"{local.month}月{local.day}日" + (f" {local:%H:%M}" if staff else "")
+        note = event_note(event)
+        note = f"：{note}" if note else ""
+        if staff and event.actor:
+            note += f"（{event.actor}）"
+        lines.append(replies.REPORT_HISTORY_LINE.format(when=when, status=event.status, note=note))
+    return lines
+
+
+def view_text(session: Session, report: Report, tz, text_max: int | None = None) -> str:
+    """Everything staff need to decide: text, suggestion, member, attachments, seconds, history."""
+    extras = ""
+    seconds = reports.seconds_count(session, report.id)
+    if seconds:
+        extras += replies.STAFF_VIEW_SECONDS.format(n=seconds)
+    if report.attachments:
+        extras += replies.STAFF_VIEW_ATTACHMENTS.format(items=attachment_summary(report.attachments))
+    text = report.text
+    if text_max is not None and len(text) > text_max:
+        text = text[:text_max] + replies.STAFF_VIEW_TEXT_CUT.format(n=len(report.text), receipt=report.receipt_no)
+    local = report.created_at.astimezone(tz)
+    return replies.STAFF_VIEW.format(
+        receipt=report.receipt_no, title=report.title, status=report.status, member=report.member.name,
+        sector=report.member.sector or "—", category=report.category, district=report.district or "—",
+        when=f"{local:%Y-%m-%d %H:%M}", extras=extras, text=text, suggestion=report.suggestion or "—",
+        history="\n".join(history_lines(report, tz, staff=True)))
+
+
+def attachment_summary(items) -> str:
+    """'图片2张、语音1条' from attachment dicts (a draft) or ReportAttachment rows."""
+    counts: dict[str, int] = {}
+    for item in items:
+        kind = item["kind"] if isinstance(item, dict) else item.kind
+        counts[kind] = counts.get(kind, 0) + 1
+    return "、".join(replies.REPORT_ATTACHMENT_ITEM.format(
+        kind=replies.REPORT_MEDIA_KINDS.get(kind, kind), n=n, unit=replies.REPORT_ATTACHMENT_UNITS.get(kind, "个"))
+        for kind, n in counts.items())
+
+
+def _fields(report: Report, event: ReportEvent) -> dict[str, str]:
+    details = event.details or {}
+    note = event.note or ""
+    return {"receipt": report.receipt_no, "title": report.title, "note": note,
+            "note_line": replies.REPORT_NOTICE_NOTE.format(note=note) if note else "",
+            "note_tail": f"，{note}" if note else "", "level": details.get("level", ""),
+            "to": details.get("to", ""), "leader": details.get("leader", ""), "into": details.get("into", ""),
+            "from_report": details.get("from_report", ""), "revision": details.get("revision", ""),
+            "revision_of": details.get("revision_of", "")}
