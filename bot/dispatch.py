@@ -50,7 +50,7 @@ def _answer(turn: Turn) -> str:
 def converse(turn: Turn) -> str:
     """Continue the open dialog, or understand the message afresh."""
     state = load_state(turn.rt, turn.openid)
-    prefix = ""
+    prefix, paused = "", None
     if state is not None and state.expired():
         clear_state(turn.rt, turn.openid)
         prefix = replies.DIALOG_EXPIRED.format(what=_service_name(state.dialog))
@@ -63,13 +63,30 @@ def converse(turn: Turn) -> str:
         if answer is not NOT_MINE:
             return answer
         turn.finish("")
+        paused = state if getattr(DIALOGS[state.dialog], "RESUMABLE", False) else None
     elif is_cancel(turn.text):
         return replies.NOTHING_TO_CANCEL
+    answer = prefix + _fresh(turn)
+    if paused is not None:
+        answer += _resume(turn, paused)
+    return answer
+
+
+def _fresh(turn: Turn) -> str:
     if turn.member.is_staff:
         answer = staff.try_command(turn)
         if answer is not None:
-            return prefix + answer
-    return prefix + route(turn, intents.parse(turn.text, turn.now))
+            return answer
+    return route(turn, intents.parse(turn.text, turn.now))
+
+
+def _resume(turn: Turn, paused) -> str:
+    """A draft interrupted by another request is kept, unless that request opened a dialog of its own."""
+    what = _service_name(paused.dialog)
+    if turn.state is not None:
+        return replies.DRAFT_DROPPED.format(what=what)
+    turn.ask(paused.dialog, paused.step, paused.data, "")
+    return replies.DRAFT_KEPT.format(what=what)
 
 
 def route(turn: Turn, parsed) -> str:

@@ -21,6 +21,8 @@ HTTP_TOO_LARGE = "消息过长"
 CANCELLED = "好的，已取消{what}。"
 NOTHING_TO_CANCEL = "好的。有需要随时发消息给我。"
 DIALOG_EXPIRED = "（上次未完成的{what}已超时取消）\n"
+DRAFT_KEPT = "\n\n（您的{what}草稿已保留，可接着回答上面的问题，或发「取消」放弃）"
+DRAFT_DROPPED = "\n\n（之前未完成的{what}草稿已放弃）"
 CLARIFY = "请问您是想：\n{options}\n请回复数字，或发「取消」。"
 CLARIFY_AGAIN = "请回复 {numbers} 中的一个数字，或发「取消」。"
 

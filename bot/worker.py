@@ -6,9 +6,9 @@ workers on every host share the jobs; claims in the database keep each row to on
 embedded default (no Redis) the web process runs the scheduler in a background thread
 (`start_background`), which sends the due rows itself.
 
-Scheduler jobs: `outbox` every outbound.poll_seconds; `digest` daily at digest.time (Asia/Shanghai),
-which calls bot.digest.send_scheduled(rt, now) if it exists. A daily job runs once per day across
-all workers: a store lock serialises the runs and a done marker in the database (counters table,
+Scheduler jobs: `outbox` every outbound.poll_seconds; `reminders` every activities.reminder_poll_seconds;
+`digest` daily at digest.time (Asia/Shanghai), which calls bot.digest.send_scheduled(rt, now).
+A daily job runs once per day across all workers: a store lock serialises the runs and a done marker in the database (counters table,
 row `sched:<name>` = last day run, as YYYYMMDD) survives restarts.
 """
 from __future__ import annotations
@@ -117,6 +117,7 @@ def _mark_done(rt: Runtime, name: str, day: int) -> None:
 # ---------------------------------------------------------------------------------------------
 def default_jobs(rt: Runtime, only: list[str] | None = None) -> list[Job]:
     jobs = [Job("outbox", outbox_job, every=float(rt.config.get("outbound.poll_seconds", 2.0))),
+            Job("reminders", reminders_job, every=float(rt.config.get("activities.reminder_poll_seconds", 300))),
             Job("digest", digest_job, daily_at=str(rt.config.get("digest.time", "08:30")))]
     return [job for job in jobs if not only or job.name in only]
 
@@ -131,16 +132,23 @@ def outbox_job(rt: Runtime, now: datetime) -> None:
 
 
 def digest_job(rt: Runtime, now: datetime) -> None:
-    """The staff digest, written by bot/digest.py; skipped while that module has no send_scheduled."""
+    """Yesterday's staff digest (bot/digest.py); idempotent per day."""
+    from bot import digest
+
+    digest.send_scheduled(rt, now)
+
+
+def reminders_job(rt: Runtime, now: datetime) -> None:
+    """Day-before activity reminders (bot/reminders.py); one worker at a time, idempotent per member."""
+    from bot import reminders
+
     try:
-        from bot import digest
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.digest":
-            raise
-        return
-    send_scheduled = getattr(digest, "send_scheduled", None)
-    if send_scheduled is not None:
-        send_scheduled(rt, now)
+        with rt.kv.lock("job:reminders", timeout=120, wait=0.1):
+            queued = reminders.send_due(rt, now)
+    except TimeoutError:
+        return  # another worker is on it
+    if queued:
+        log.info("reminders: queued %s", queued)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ class RecordCounts:
     absences_by_kind: dict[str, int] = field(default_factory=dict)
 
 
-COUNT_FIELDS = [f.name for f in fields(RecordCounts) if f.type == "int"]
+COUNT_FIELDS = [f.name for f in fields(RecordCounts) if isinstance(f.default, int)]  # the export columns, in order
 
 
 @dataclass

@@ -238,3 +238,13 @@ def test_staff_help_mentions_staff_commands(runtime, wechat, staff):
 def test_odd_input_gets_polite_reply(runtime, wechat, member, text):
     reply = wechat.say("o_zhang", text)
     assert reply and len(reply.encode()) <= 2048
+
+
+def test_report_draft_survives_an_interrupting_request(runtime, wechat, member):
+    wechat.say("o_zhang", "我想反映个问题")
+    reply = wechat.say("o_zhang", "我的履职")
+    assert "履职情况" in reply and "草稿已保留" in reply
+    reply = wechat.say("o_zhang", "富兴街道老旧小区冬季供暖温度不达标，室温只有十四五度，建议住建部门加强监管")
+    assert "提交" in reply  # the draft continues to its summary
+    reply = wechat.say("o_zhang", "学习打卡")  # opens a dialog of its own: the draft is given up, and said so
+    assert "草稿已放弃" in reply and replies.CHECKIN_ASK_MINUTES in reply

@@ -246,3 +246,24 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(rt, fake_wechat, qu
     assert statuses(rt, ids) == ["unknown", "sent", "sent"]
     assert [len(fake_wechat.calls_to_openid(f"o_{name}")) for name in "abc"] == [1, 1, 1]
     assert [len(fake_wechat.sent_to(f"o_{name}")) for name in "abc"] == [0, 1, 1]
+
+
+def test_reminders_job_queues_tomorrows_reminders_once(runtime):
+    from datetime import timedelta
+
+    from conftest import add_member
+    from storage.activities import NewActivity, create_activity
+    from storage.models import OutboxMessage, Signup
+
+    member = add_member(runtime, "张三", "13912345678", openid="o_zhang")
+    with runtime.db.session() as session:
+        activity = create_activity(session, NewActivity(title="读书分享会", kind="读书分享会",
+                                                        start_at=FIXED_NOW + timedelta(days=1)))
+        session.add(Signup(activity_id=activity.id, member_id=member.id, status="signed"))
+    jobs = default_jobs(runtime, ["reminders"])
+    assert [j.name for j in jobs] == ["reminders"]
+    assert Scheduler(runtime, jobs).tick(FIXED_NOW) == ["reminders"]
+    jobs[0].run(runtime, FIXED_NOW)  # a second run queues nothing more
+    with runtime.db.session() as session:
+        rows = session.query(OutboxMessage).all()
+        assert len(rows) == 1 and rows[0].openid == "o_zhang" and "读书分享会" in rows[0].text

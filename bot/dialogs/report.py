@@ -25,6 +25,7 @@ from storage.models import Report
 from storage.report_flow import LIVE_STATES, RETURNED, VERBS
 
 NAME = "report"
+RESUMABLE = True  # another request in the middle of a draft keeps the draft
 SUGGESTION = re.compile(r"建议|希望|呼吁|应当|应该|请求|恳请|恳求|盼望")
 PLACE = re.compile(r"[\u4e00-\u9fff]{2}(街道|社区|小区|镇|乡|苏木|嘎查|(?<!农)村|大道|大街|路(?![灯面况费线由子过上])|"
                    r"街(?![灯头])|广场|公园|园区|开发区|医院|学校|中学|小学|幼儿园|景区|车站|旗|县)")
