@@ -248,3 +248,12 @@ def test_report_draft_survives_an_interrupting_request(runtime, wechat, member):
     assert "提交" in reply  # the draft continues to its summary
     reply = wechat.say("o_zhang", "学习打卡")  # opens a dialog of its own: the draft is given up, and said so
     assert "草稿已放弃" in reply and replies.CHECKIN_ASK_MINUTES in reply
+
+
+def test_bare_code_after_the_list_signs_up(runtime, wechat, member):
+    activity(runtime)
+    assert "A1" in wechat.say("o_zhang", "近期活动")
+    assert "报名成功" in wechat.say("o_zhang", "a1")
+    assert count(runtime, Signup, status="signed") == 1
+    wechat.say("o_zhang", "近期活动")
+    assert "履职情况" in wechat.say("o_zhang", "我的履职")  # anything else is understood afresh

@@ -41,7 +41,17 @@ def list_upcoming(turn: Turn, slots: dict) -> str:
     found = activities.upcoming_for(turn.session, turn.member, turn.now, turn.rt.config.activities.list_limit)
     if not found:
         return replies.ACTIVITIES_NONE
-    return replies.ACTIVITIES_HEADER + "\n" + _lines(turn, found)
+    # A bare code sent next ("A1") signs up for it; anything else is understood afresh.
+    return turn.ask(NAME, "browse", {"action": "signup", "codes": [a.code for a in found]},
+                    replies.ACTIVITIES_HEADER + "\n" + _lines(turn, found))
+
+
+def on_browse(turn: Turn, data: dict) -> str:
+    text = turn.text.strip().upper()
+    if text not in data["codes"]:
+        return NOT_MINE
+    turn.finish("")
+    return _perform(turn, "signup", activities.by_code(turn.session, text), data)
 
 
 def start_signup(turn: Turn, slots: dict) -> str:
@@ -182,4 +192,4 @@ def _mine(turn: Turn, signup) -> str:
     return replies.MINE_SIGNED
 
 
-STEPS = {"pick": on_pick, "reason": on_reason}
+STEPS = {"pick": on_pick, "reason": on_reason, "browse": on_browse}
