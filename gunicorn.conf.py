@@ -2,8 +2,9 @@
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Sync workers, one per core: measured fastest here (bench/README.md); more threads only add GIL contention.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 2)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 preload_app = True   # load jieba and the intent model once, before forking
 timeout = 30
 

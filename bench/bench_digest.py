@@ -166,21 +166,13 @@ def run_backend(name: str, url: str, args, last_day: date) -> dict:
 
 def postgres_database(admin_url: str):
     """Create a throw-away database; returns (url, drop) or None when PostgreSQL is unreachable."""
-    import psycopg
+    from storage.scratch import create_database
 
     try:
-        conn = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+        return create_database(admin_url, prefix="cppcc_bench")
     except Exception as exc:
         print(f"PostgreSQL not reachable ({exc.__class__.__name__}); skipped", file=sys.stderr)
         return None
-    name = f"cppcc_bench_{uuid.uuid4().hex[:8]}"
-    conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
-
-    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def main() -> int:

@@ -6,16 +6,21 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.dialect import insert_for
 from storage.models import Checkin, Member
 
 
 def add_checkin(session: Session, member: Member, day: date, minutes: int, material: str,
                 text: str = "", source: str | None = None) -> Checkin:
-    checkin = Checkin(member_id=member.id, day=day, minutes=minutes, material=material[:200],
-                      text=text, source=source)
-    session.add(checkin)
-    session.flush()
-    return checkin
+    """Record a check-in once per source message: a replay returns the check-in already stored."""
+    values = dict(member_id=member.id, day=day, minutes=minutes, material=material[:200], text=text, source=source)
+    statement = insert_for(session)(Checkin).values(**values).returning(Checkin.id)
+    if source is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["source"])
+    new_id = session.execute(statement).scalar()
+    if new_id is None:
+        return by_source(session, source)
+    return Checkin(id=new_id, **values)  # one round trip; the row itself is not loaded back
 
 
 def by_source(session: Session, source: str) -> Checkin | None:

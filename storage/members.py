@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,9 +43,13 @@ def bind(session: Session, openid: str, name: str, phone: str) -> tuple[BindResu
     return BindResult.BOUND, member
 
 
+TOUCH_PRECISION = timedelta(minutes=10)  # finer is not needed for a 48-hour window, and saves a write
+
+
 def touch(member: Member, moment: datetime) -> None:
     """Remember the member's last message: it opens WeChat's 48-hour service window."""
-    member.last_message_at = moment
+    if member.last_message_at is None or moment - member.last_message_at >= TOUCH_PRECISION:
+        member.last_message_at = moment
 
 
 def _compact(name: str) -> str:

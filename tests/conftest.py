@@ -48,19 +48,14 @@ def make_config(**overrides):
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throw-away database for this test session."""
-    import psycopg
+    from storage.scratch import create_database
 
-    name = f"cppcc_test_{uuid.uuid4().hex[:8]}"
-    admin = PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1)
     try:
-        conn = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+        url, drop = create_database(PG_ADMIN_URL, prefix="cppcc_test")
     except Exception as exc:
         service_unavailable(f"PostgreSQL at {PG_ADMIN_URL}: {exc}")
-    conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     yield url
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    drop()
 
 
 @pytest.fixture(scope="session")

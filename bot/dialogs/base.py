@@ -67,8 +67,9 @@ class Turn:
         return text
 
     def finish(self, text: str) -> str:
-        self.state = None
-        self.rt.kv.delete(_key(self.openid))
+        if self.state is not None:  # no dialog open: nothing stored to delete
+            self.state = None
+            self.rt.kv.delete(_key(self.openid))
         return text
 
 

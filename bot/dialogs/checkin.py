@@ -55,8 +55,8 @@ def _save(turn: Turn, data: dict) -> str:
         return replies.CHECKIN_TOO_OLD.format(days=cfg.max_backdate_days)
     if not 0 < minutes <= cfg.max_minutes:
         return replies.CHECKIN_TOO_LONG.format(max=cfg.max_minutes)
-    record = checkins.by_source(turn.session, turn.source) or checkins.add_checkin(
-        turn.session, turn.member, day, minutes, data["material"], text=data.get("text", ""), source=turn.source)
+    record = checkins.add_checkin(turn.session, turn.member, day, minutes, data["material"],
+                                  text=data.get("text", ""), source=turn.source)
     month_count, _ = checkins.count_between(turn.session, turn.member.id, today.replace(day=1), today)
     return replies.CHECKIN_OK.format(day=day_label(record.day, today), material=record.material,
                                      minutes=record.minutes, month_count=month_count)
