@@ -393,3 +393,18 @@ def test_chart_scale_and_highlight():
     svg = bar_chart([(DAY - timedelta(days=1), 3), (DAY, 7)], highlight="#c00", label="<x>")
     assert svg.count("<rect") == 2 and 'fill="#c00"><title>11/25: 7</title>' in svg
     assert 'class="value">7</text>' in svg and 'aria-label="&lt;x&gt;"' in svg
+
+
+def test_digest_goes_out_without_a_link_when_no_secret_is_configured(runtime):
+    from conftest import add_member
+    from storage.models import OutboxMessage
+
+    add_member(runtime, "王秘书", "13800000001", role="staff", openid="o_staff")
+    runtime.config = runtime.config.with_overrides({"wechat.token": "", "wechat.secret": "", "digest.secret": ""})
+    from bot.digest import send_for_day
+    from datetime import date
+
+    send_for_day(runtime, date(2026, 11, 25))
+    with runtime.db.session() as session:
+        row = session.query(OutboxMessage).filter_by(kind="digest").one()
+        assert "/digest/" not in row.text and row.text
