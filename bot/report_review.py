@@ -4,18 +4,17 @@ The allowed transitions live in storage/report_flow.py; the wording in bot/repli
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot import outbox, replies
+from intents import normalize_receipt
 from storage import report_flow, reports
 from storage.models import Report, ReportEvent
 from storage.report_flow import FlowError
 
-RECEIPT = re.compile(r"([A-Za-z]{1,6})(\d{4})-(\d{1,6})")
 NOTICE_KIND = "report_status"
 
 
@@ -24,15 +23,6 @@ class Outcome:
     report: Report
     event: ReportEvent
     notified: bool
-
-
-def normalize_receipt(text: str) -> str:
-    """'sq2026-12' -> 'SQ2026-0012'."""
-    found = RECEIPT.fullmatch(text.strip())
-    if not found:
-        return text.strip().upper()
-    prefix, year, number = found.groups()
-    return f"{prefix.upper()}{year}-{int(number):04d}"
 
 
 def find(session: Session, receipt: str, code: str = "not_found") -> Report:

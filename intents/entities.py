@@ -1,11 +1,16 @@
-"""Regex/lexicon extractors for phone, name, material, activity, reason, code and report_id."""
+"""Regex/lexicon extractors for phone, name, material, activity, reason, code, report_id and receipt numbers."""
 import re
 
 from .dates import TIME_WORDS_RE
 from .durations import DURATION_RE
 
 PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)")
+# Two receipt-number syntaxes on purpose: REPORT_ID_RE is the `report_id` slot of parse() (SQ only, spaces allowed,
+# kept as written; scored by the held-out set); RECEIPT is what commands take (any 1-6 letter prefix, since
+# reports.receipt_prefix is configurable, no spaces) and what normalize_receipt() pads.
 REPORT_ID_RE = re.compile(r"(?<![A-Za-z])SQ\s*\d{4}\s*-\s*\d+", re.I)
+RECEIPT = r"([A-Za-z]{1,6})(\d{4})-(\d{1,6})"  # prefix, year, number (groups unnamed: embedded in other patterns)
+RECEIPT_RE = re.compile(RECEIPT)
 ACTIVITY_CODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z])\s?(\d{1,3})(?![\d.])(?!\s*(?:小时|分|点|个|h|min|号))")
 CODE_RE = re.compile(r"(?<![\dA-Za-z])(\d{3,6})(?![\d])")
 BOOK_RE = re.compile(r"[《<〈]\s*([^《》<>〈〉]{1,40}?)\s*[》>〉]")
@@ -52,6 +57,21 @@ def extract_phone(text: str):
 def extract_report_id(text: str):
     m = REPORT_ID_RE.search(text)
     return re.sub(r"\s", "", m.group()).upper() if m else None
+
+
+def find_receipt(text: str):
+    """The first receipt number in text, as written ('sq2026-12'), or None."""
+    m = RECEIPT_RE.search(text)
+    return m.group() if m else None
+
+
+def normalize_receipt(text: str) -> str:
+    """The stored form of a receipt number: 'sq2026-12' -> 'SQ2026-0012'; anything else upper-cased as written."""
+    m = RECEIPT_RE.fullmatch(text.strip())
+    if not m:
+        return text.strip().upper()
+    prefix, year, number = m.groups()
+    return f"{prefix.upper()}{year}-{int(number):04d}"
 
 
 def extract_code(text: str):

@@ -47,6 +47,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("close", "办结", CLOSED, (FORWARDED, INSTRUCTED), note_required=True),
     Action("merge", "合并", MERGED, (SUBMITTED,), needs_into=True),
 )}
+# Every word staff may type for an action; the WeChat handler passes them to intents.parse_staff_command.
 VERBS: dict[str, Action] = {word: a for a in ACTIONS.values() for word in (a.verb,) + a.aliases}
 
 

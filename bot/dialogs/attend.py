@@ -1,7 +1,6 @@
 """签到 at an activity: with the code announced on site (签到 4821) or by scanning its QR code."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -17,8 +16,6 @@ from storage.attendance import Attendance, AttendResult
 from storage.models import Member
 
 NAME = "attend"
-SCENE = re.compile(r"^(?:qrscene_)?(A\d+)$", re.IGNORECASE)  # parametric QR scene = activity code
-_CODE = re.compile(r"\d{4}")
 
 ATTEND_REPLIES = {
     AttendResult.ALREADY: replies.ATTEND_ALREADY, AttendResult.NOT_YET: replies.ATTEND_NOT_YET,
@@ -34,7 +31,7 @@ def start(turn: Turn, slots: dict) -> str:
 
 
 def on_code(turn: Turn, data: dict) -> str:
-    code = intents.extract(turn.text, turn.now, ("code",)).get("code") or _bare_code(turn.text)
+    code = intents.sign_in_code(turn.text)
     if code is None:
         if is_new_request(turn, (NAME,)):
             return NOT_MINE
@@ -43,23 +40,12 @@ def on_code(turn: Turn, data: dict) -> str:
     return _with_code(turn, code)
 
 
-def _bare_code(text: str) -> str | None:
-    match = _CODE.fullmatch(text.strip())
-    return match.group() if match else None
-
-
 def _with_code(turn: Turn, code: str) -> str:
     timing = timing_of(turn.rt)
     result = attendance.sign_in_with_code(turn.session, turn.member, code, turn.now, timing)
     if result.result is AttendResult.WRONG_CODE:
         return replies.ATTEND_WRONG_CODE.format(given=code)
     return answer(turn.rt, result, turn.now, timing)
-
-
-def scene_code(event_key: str) -> str | None:
-    """The activity code a QR scan names (SCAN: 'A3'; subscribe: 'qrscene_A3'), else None."""
-    match = SCENE.match((event_key or "").strip())
-    return match.group(1).upper() if match else None
 
 
 def scan(rt: Runtime, session: Session, member: Member, code: str, now: datetime) -> str:

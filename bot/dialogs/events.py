@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import intents
 from bot import replies
 from bot.dialogs import attend
 from bot.protocol import Inbound
@@ -18,10 +19,10 @@ def handle(rt: Runtime, inbound: Inbound) -> str:
     event = inbound.event.lower()
     if event == "subscribe":
         welcome = replies.WELCOME.format(org=rt.config.org.name)
-        code = attend.scene_code(inbound.event_key)
+        code = intents.activity_scene_code(inbound.event_key)
         return _scan(rt, inbound, code, welcome) if code else welcome
     if event == "scan":
-        code = attend.scene_code(inbound.event_key)
+        code = intents.activity_scene_code(inbound.event_key)
         return _scan(rt, inbound, code, "") if code else ""
     if event == "click":
         text = (rt.config.get("wechat.menu") or {}).get(inbound.event_key)

@@ -12,49 +12,32 @@ the returned report keeps its text and state, and its history records the resubm
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, time, timedelta
 
 import intents
 from bot import replies
 from bot.dialogs.base import NOT_MINE, Turn
 from bot.dialogs.common import is_new_request
-from bot.report_review import RECEIPT, attachment_summary, history_lines, normalize_receipt
+from bot.report_review import attachment_summary, history_lines
+from intents import DraftReply, normalize_receipt
 from storage import reports, similar
 from storage.models import Report
 from storage.report_flow import LIVE_STATES, RETURNED, VERBS
 
 NAME = "report"
 RESUMABLE = True  # another request in the middle of a draft keeps the draft
-SUGGESTION = re.compile(r"建议|希望|呼吁|应当|应该|请求|恳请|恳求|盼望")
-PLACE = re.compile(r"[\u4e00-\u9fff]{2}(街道|社区|小区|镇|乡|苏木|嘎查|(?<!农)村|大道|大街|路(?![灯面况费线由子过上])|"
-                   r"街(?![灯头])|广场|公园|园区|开发区|医院|学校|中学|小学|幼儿园|景区|车站|旗|县)")
-TRIGGER = re.compile(r"(我)?(想|要|准备|来)?((反映|提交|报送|提|写|说|报)(一下|一个|个|一条|条|点)?)?"
-                     r"(社情民意|问题|情况|建议|意见)?(信息)?")  # "我想反映个问题": no content yet
-REVISE = re.compile(rf"修改\s*({RECEIPT.pattern})\s*[:：，,]?\s*(.*)", re.S)
-SECOND_BY_RECEIPT = re.compile(rf"附议\s*({RECEIPT.pattern})\s*")
-STAFF_VERB = re.compile(rf"({'|'.join(sorted(VERBS, key=len, reverse=True))})\s*{RECEIPT.pattern}")
-CONFIRM = {"提交", "确认", "确定", "好", "好的", "是", "是的", "对", "对的", "1", "可以", "没问题", "确认提交", "提交吧",
-           "ok"}
-SUBMIT_NOW = {"直接提交", "就这样提交", "就这样", "直接交", "提交就行", "提交", "确认提交", "提交吧"}
-REWRITE = {"修改", "重写", "重新写", "改一下", "我要修改"}
-SECOND = {"附议", "我附议", "附议该条", "支持"}
-FORCE = {"仍然提交", "继续提交", "还是提交", "单独提交", "提交", "确认提交"}
-SKIP = {"没有", "无", "暂无", "没", "没有建议", "没建议", "不知道", "不清楚", "就这些", "没了", "不用"}
 FOLLOW_UPS = ("details", "place", "suggestion")
+SHORT_REPLY = 6  # at the summary, a reply shorter than this is not added to the draft
 
 
 def start(turn: Turn, slots: dict) -> str:
-    revise = REVISE.fullmatch(turn.text.strip())
-    if revise:
-        return _start_revision(turn, revise.group(1), revise.group(5))
-    verb = STAFF_VERB.match(turn.text.strip())
-    if verb and not turn.member.is_staff:
-        return replies.REPORT_STAFF_ONLY.format(verb=verb.group(1))
-    refused = _over_daily_cap(turn)
+    command = intents.parse_member_command(turn.text)
+    if command and command.kind == "revise":
+        return _start_revision(turn, command.receipt, command.rest)
+    refused = _staff_only(turn) or _over_daily_cap(turn)
     if refused:
         return refused
-    text = "" if TRIGGER.fullmatch(_word(turn.text)) else turn.text.strip()
+    text = "" if intents.is_bare_report_trigger(turn.text) else turn.text.strip()
     if len(text) > turn.rt.config.reports.max_chars:
         return replies.REPORT_TOO_LONG.format(max=turn.rt.config.reports.max_chars)
     data = _new_draft()
@@ -68,12 +51,12 @@ def start(turn: Turn, slots: dict) -> str:
 
 def on_answer(turn: Turn, data: dict) -> str:
     """An answer to 'what happened' / 'where' / 'what do you suggest'."""
-    word = _word(turn.text)
-    if word in SUBMIT_NOW:
+    reply = intents.draft_reply(turn.text)
+    if reply & DraftReply.SUBMIT_NOW:
         if not _text(data):
             return _ask(turn, "details", data, replies.REPORT_EMPTY, prompt=replies.REPORT_ASK_DETAILS)
         return _confirmed(turn, data)
-    if word in SKIP or word in CONFIRM:  # nothing to add: go on to the next question or the summary
+    if reply & (DraftReply.SKIP | DraftReply.CONFIRM):  # nothing to add: go on to the next question or the summary
         return _next(turn, data)
     if is_new_request(turn, (NAME,)):
         return NOT_MINE
@@ -93,7 +76,7 @@ def _next(turn: Turn, data: dict, prefix: str = "") -> str:
         return _follow_up(turn, data, "details", replies.REPORT_ASK_DETAILS, prefix, mark=False)
     if len(text) < turn.rt.config.reports.min_chars and "details" not in data["asked"]:
         return _follow_up(turn, data, "details", replies.REPORT_ASK_MORE, prefix)
-    if not _has_place(turn, text) and "place" not in data["asked"]:
+    if not intents.has_place(text) and "place" not in data["asked"]:
         return _follow_up(turn, data, "place", replies.REPORT_ASK_PLACE, prefix)
     if not _suggestion(data) and "suggestion" not in data["asked"]:
         return _follow_up(turn, data, "suggestion", replies.REPORT_ASK_SUGGESTION, prefix)
@@ -135,16 +118,16 @@ def _summary(turn: Turn, data: dict, prefix: str = "") -> str:
 # --- confirm, duplicates, save --------------------------------------------------------------
 
 def on_confirm(turn: Turn, data: dict) -> str:
-    word = _word(turn.text)
-    if word in CONFIRM or word in SUBMIT_NOW:
+    reply = intents.draft_reply(turn.text)
+    if reply & (DraftReply.CONFIRM | DraftReply.SUBMIT_NOW):
         return _confirmed(turn, data)
-    if word in REWRITE:
+    if reply & DraftReply.REWRITE:
         fresh = _new_draft(data.get("revision_of"))
         fresh["attachments"] = data["attachments"]
         return _follow_up(turn, fresh, "details", replies.REPORT_REWRITE, "")
     if is_new_request(turn, (NAME,)):
         return NOT_MINE
-    if len(word) < 6:
+    if len(intents.reply_word(turn.text)) < SHORT_REPLY:
         return _ask(turn, "confirm", data, replies.REPORT_CONFIRM_AGAIN)
     refused = _append(turn, data, turn.text.strip())   # a longer message at this point adds to the draft
     return _ask(turn, "confirm", data, refused) if refused else _summary(turn, data, replies.REPORT_ADDED)
@@ -168,10 +151,10 @@ def _confirmed(turn: Turn, data: dict) -> str:
 
 
 def on_duplicate(turn: Turn, data: dict) -> str:
-    word = _word(turn.text)
-    if word in SECOND:
+    reply = intents.draft_reply(turn.text)
+    if reply & DraftReply.SECOND:
         return _second(turn, data, turn.session.get(Report, data["similar"]))
-    if word in FORCE:
+    if reply & DraftReply.SUBMIT_ANYWAY:
         return _save(turn, data)
     if is_new_request(turn, (NAME,)):
         return NOT_MINE
@@ -298,8 +281,7 @@ def _start_revision(turn: Turn, receipt: str, new_text: str) -> str:
 
 def on_revise(turn: Turn, data: dict) -> str:
     """The new full text replaces the returned one; 提交 resubmits it as it was (e.g. after adding photos)."""
-    word = _word(turn.text)
-    if word in CONFIRM or word in SUBMIT_NOW:
+    if intents.draft_reply(turn.text) & (DraftReply.CONFIRM | DraftReply.SUBMIT_NOW):
         return _summary(turn, data)
     if is_new_request(turn, (NAME,)):
         return NOT_MINE
@@ -315,17 +297,15 @@ def on_revise(turn: Turn, data: dict) -> str:
 
 def status(turn: Turn, slots: dict) -> str:
     """我的社情民意 / SQ2026-0012 进度; also 修改 and 附议 by receipt, and a refusal of staff verbs."""
-    text = turn.text.strip()
-    revise = REVISE.fullmatch(text)
-    if revise:
-        return _start_revision(turn, revise.group(1), revise.group(5))
-    second = SECOND_BY_RECEIPT.fullmatch(text)
-    if second:
-        return _second_by_receipt(turn, second.group(1))
-    verb = STAFF_VERB.match(text)
-    if verb and not turn.member.is_staff:
-        return replies.REPORT_STAFF_ONLY.format(verb=verb.group(1))
-    receipt = slots.get("report_id") or _receipt_in(text)
+    command = intents.parse_member_command(turn.text)
+    if command and command.kind == "revise":
+        return _start_revision(turn, command.receipt, command.rest)
+    if command and command.kind == "second":
+        return _second_by_receipt(turn, command.receipt)
+    refused = _staff_only(turn)
+    if refused:
+        return refused
+    receipt = slots.get("report_id") or intents.find_receipt(turn.text)
     if receipt:
         return _history(turn, receipt)
     return _listing(turn)
@@ -400,15 +380,15 @@ def _text(data: dict) -> str:
 
 def _suggestion(data: dict) -> str:
     """The separate answer to 您有什么建议, else the text from the first 建议/希望… on."""
-    if data.get("suggestion"):
-        return data["suggestion"]
-    text = _text(data)
-    found = SUGGESTION.search(text)
-    return text[found.start():].strip() if found else ""
+    return data.get("suggestion") or intents.split_suggestion(_text(data))[1]
 
 
-def _has_place(turn: Turn, text: str) -> bool:
-    return bool(PLACE.search(text)) or "district" in intents.extract(text, turn.now, ("district",))
+def _staff_only(turn: Turn) -> str | None:
+    """The refusal when a member types a staff review command (采用 SQ2026-0012 …)."""
+    command = intents.parse_staff_command(turn.text, VERBS)
+    if command and command.kind == "review" and not turn.member.is_staff:
+        return replies.REPORT_STAFF_ONLY.format(verb=command.verb)
+    return None
 
 
 def _over_daily_cap(turn: Turn) -> str | None:
@@ -417,15 +397,6 @@ def _over_daily_cap(turn: Turn) -> str | None:
     if reports.count_since(turn.session, turn.member.id, day_start) >= cap:
         return replies.REPORT_DAILY_CAP.format(cap=cap)
     return None
-
-
-def _word(text: str) -> str:
-    return text.strip().strip(" 。.!！~～，,、").lower()
-
-
-def _receipt_in(text: str) -> str | None:
-    found = RECEIPT.search(text)
-    return found.group(0) if found else None
 
 
 STEPS = {"details": on_answer, "place": on_answer, "suggestion": on_answer, "confirm": on_confirm,

@@ -11,37 +11,27 @@
 """
 from __future__ import annotations
 
-import re
-
+import intents
 from bot import replies
 from bot.dialogs.base import Turn
-from bot.report_review import RECEIPT, error_text, find, review, view_text
+from bot.report_review import error_text, find, review, view_text
 from storage import reports
 from storage.report_flow import VERBS, FlowError
 
-PENDING_WORDS = {"待审", "待审核", "待审列表", "待审核社情民意"}
 PENDING_LIMIT = 10
 VIEW_TEXT_MAX = 400
-COMMAND = re.compile(rf"({'|'.join(sorted(VERBS, key=len, reverse=True))})\s*({RECEIPT.pattern})\s*(.*)", re.S)
-VIEW = re.compile(rf"查看\s*({RECEIPT.pattern})")
-MERGE_INTO = re.compile(rf"(?:到|至|并入|入|→|->)?\s*({RECEIPT.pattern})\s*(.*)", re.S)
-FIRST_WORD = re.compile(r"([^\s:：,，]+)[\s:：,，]*(.*)", re.S)
-LEAD_WORDS = re.compile(r"^(理由|原因|说明|备注|结果|办理结果)[:：\s]*")
 
 
 def try_command(turn: Turn) -> str | None:
     """The reply if the message is a staff command, else None (then it is understood as usual)."""
-    text = turn.text.strip()
-    if text in PENDING_WORDS:
+    command = intents.parse_staff_command(turn.text, VERBS)
+    if command is None:
+        return None
+    if command.kind == "pending":
         return pending(turn)
-    view = VIEW.fullmatch(text)
-    if view:
-        return _guard(lambda: show(turn, view.group(1)))
-    command = COMMAND.fullmatch(text)
-    if command:
-        verb, receipt, rest = command.group(1), command.group(2), command.group(6).strip()
-        return _guard(lambda: act(turn, verb, receipt, rest))
-    return None
+    if command.kind == "view":
+        return _guard(lambda: show(turn, command.receipt))
+    return _guard(lambda: act(turn, command))
 
 
 def pending(turn: Turn) -> str:
@@ -65,18 +55,12 @@ def show(turn: Turn, receipt: str) -> str:
     return view_text(turn.session, find(turn.session, receipt), turn.rt.tz, text_max=VIEW_TEXT_MAX)
 
 
-def act(turn: Turn, verb: str, receipt: str, rest: str) -> str:
+def act(turn: Turn, command: intents.StaffCommand) -> str:
     """One review action typed on WeChat; the arguments after the receipt depend on the verb."""
-    action = VERBS[verb]
-    note, to, into = LEAD_WORDS.sub("", rest), "", ""
-    if action.needs_to:
-        first = FIRST_WORD.fullmatch(rest)
-        to, note = (first.group(1), first.group(2).strip()) if first else ("", "")
-    if action.needs_into:
-        target = MERGE_INTO.fullmatch(rest)
-        into, note = (target.group(1), target.group(5).strip()) if target else ("", "")
-    outcome = review(turn.session, receipt, action.name, actor=turn.member.name, now=turn.now, note=note,
-                     to=to, into=into)
+    action = VERBS[command.verb]
+    args = command.arguments(to=action.needs_to, into=action.needs_into)
+    outcome = review(turn.session, command.receipt, action.name, actor=turn.member.name, now=turn.now,
+                     note=args.note, to=args.to, into=args.into)
     member = outcome.report.member.name
     notified = (replies.STAFF_NOTIFIED if outcome.notified else replies.STAFF_NOT_NOTIFIED).format(member=member)
     return replies.STAFF_DONE.format(verb=action.verb, receipt=outcome.report.receipt_no,
