@@ -32,6 +32,8 @@ def create_app(runtime: Runtime | None = None) -> Flask:
 
         start_background(rt)
     cfg = rt.config.wechat
+    if not cfg.token:
+        log.warning("WECHAT_TOKEN is empty: fine for `python -m bot chat`, never for a real official account")
     safe_mode = SafeMode(cfg.token, cfg.aes_key, cfg.appid) if cfg.aes_key else None
 
     app = Flask(__name__)
