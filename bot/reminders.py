@@ -129,6 +129,20 @@ def notify_changed(rt: Runtime, session: Session, activity: Activity, changed: d
     return sent
 
 
+def notify_cancelled(rt: Runtime, session: Session, activity: Activity, reason: str) -> int:
+    """Tell everyone holding a place or waiting that the activity is off; pending reminders are dropped."""
+    cancel_stale_reminders(session, activity.id)
+    note = replies.NOTICE_CANCELLED_REASON.format(reason=reason) if reason else ""
+    text = replies.NOTICE_CANCELLED.format(note=note, **fields(rt, activity))
+    sent = 0
+    for signup in activities.roster(session, activity.id):
+        if signup.status in ("signed", "waitlist") and signup.member.openid:
+            enqueue(session, openid=signup.member.openid, member_id=signup.member_id, kind="notice", text=text,
+                    dedup_key=f"cancelled:{activity.id}:{signup.member_id}")
+            sent += 1
+    return sent
+
+
 def fields(rt: Runtime, activity: Activity) -> dict[str, str]:
     return {"code": activity.code, "title": activity.title, "place": activity.place or "待定",
             "when": when_label(activity.start_at, rt.tz)}

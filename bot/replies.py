@@ -100,6 +100,8 @@ NOTICE_PROMOTED = ("候补成功！您已获得 {code} {title} 的名额。\n时
 NOTICE_CHANGED = ("活动变更通知：{code} {title}\n时间：{when}{old_when}\n地点：{place}{old_place}\n"
                   "如不能参加，请发「请假 {code} 事由」。")
 NOTICE_WAS = "（原{old}）"
+NOTICE_CANCELLED = "活动取消通知：{code} {title}（原定{when}）已取消。{note}给您带来不便，敬请谅解。"
+NOTICE_CANCELLED_REASON = "原因：{reason}。"
 REMINDER = ("活动提醒：您报名的 {code} {title} 明天举行。\n时间：{when}\n地点：{place}\n"
             "到场后请发「签到 签到码」或扫码签到；如不能参加，请发「请假 {code} 事由」。")
 

@@ -352,6 +352,18 @@ def promote(session: Session, activity: Activity, now: datetime) -> list[Signup]
     return promoted
 
 
+def roster(session: Session, activity_id: int) -> list[Signup]:
+    """Everyone who ever signed up, waited, took leave or signed in, in order of joining."""
+    return list(session.scalars(select(Signup).where(Signup.activity_id == activity_id)
+                                .order_by(Signup.created_at, Signup.id)))
+
+
+def cancel_activity(session: Session, activity: Activity) -> None:
+    lock(session, activity)
+    activity.status = "cancelled"
+    session.flush()
+
+
 def signed_members(session: Session, activity_id: int) -> list[Member]:
     return list(session.scalars(select(Member).join(Signup, Signup.member_id == Member.id).where(
         Signup.activity_id == activity_id, Signup.status.in_(TAKES_PLACE)).order_by(Signup.id)))

@@ -345,3 +345,32 @@ def test_cli_code_prints_code_and_window(runtime, cli):
         stored = session.get(Activity, 1).checkin_code
     assert f"签到码：{stored}" in out and f"签到 {stored}" in out
     assert cli("activities", "code", "A1")[1] == out                       # the same code every time
+
+
+# --- staff: roster and cancellation --------------------------------------------------------------
+
+def test_staff_see_the_roster_and_cancel_with_notices(runtime, wechat, cli, member, li, wang):
+    make_activity(runtime, capacity=1)
+    wechat.say("o_zhang", "报名 A1")
+    wechat.say("o_li", "报名 A1")  # waitlisted
+    code, out, _ = cli("activities", "show", "A1")
+    assert code == 0 and "张三" in out and "已报名" in out and "李四" in out and "候补" in out
+    assert "合计：已报名 1，候补 1" in out
+    code, out, _ = cli("activities", "cancel", "A1", "--reason", "场地调整")
+    assert code == 0 and "已通知 2 位" in out
+    cancelled = [n for n in outbox(runtime, kind="notice") if "活动取消通知" in n.text]
+    assert {n.openid for n in cancelled} == {"o_zhang", "o_li"} and all("场地调整" in n.text for n in cancelled)
+    assert "已取消" in wechat.say("o_wang", "报名 A1")
+    assert "A1" not in wechat.say("o_wang", "近期活动")
+    assert cli("activities", "cancel", "A1")[0] == 2
+
+
+def test_roster_marks_absence_after_the_end(runtime, wechat, cli, member, li):
+    past = make_activity(runtime, start=datetime.now(TZ) - timedelta(days=2))
+    with runtime.db.session() as session:
+        session.add_all([Signup(activity_id=past.id, member_id=member.id, status="signed"),
+                         Signup(activity_id=past.id, member_id=li.id, status="signed",
+                                attended_at=datetime.now(TZ) - timedelta(days=2))])
+    code, out, _ = cli("activities", "show", past.code)
+    assert "张三" in out and "缺席" in out and "已签到" in out
+    assert cli("activities", "cancel", past.code)[0] == 2  # too late to cancel

@@ -51,6 +51,15 @@ def register(sub) -> None:
     code.add_argument("--renew", action="store_true", help="换一个新签到码（旧码立即失效）")
     code.set_defaults(handler=cmd_code)
 
+    show = group.add_parser("show", help="活动详情和名单：报名、候补、请假、签到、缺席")
+    show.add_argument("code", help="活动编号，如 A3")
+    show.set_defaults(handler=cmd_show)
+
+    cancel = group.add_parser("cancel", help="取消活动并通知已报名和候补的委员")
+    cancel.add_argument("code", help="活动编号，如 A3")
+    cancel.add_argument("--reason", default="", help="取消原因（会告知委员）")
+    cancel.set_defaults(handler=cmd_cancel)
+
     listing = group.add_parser("list", help="列出活动（默认只列未开始的）")
     listing.add_argument("--all", action="store_true", help="包括已开始和已结束的活动")
     listing.set_defaults(handler=cmd_list)
@@ -150,6 +159,51 @@ def cmd_code(args) -> int:
         print(f"{activity.code} {activity.title}\n签到码：{code}\n"
               f"有效时间：{opens:%Y-%m-%d %H:%M} 至 {closes:%Y-%m-%d %H:%M}\n"
               f"委员发送「签到 {code}」即可签到；也可扫描场景值为 {activity.code} 的带参数二维码签到。")
+    return 0
+
+
+ROSTER_STATUS = {"signed": "已报名", "waitlist": "候补", "leave": "请假", "cancelled": "已取消", "walkin": "现场签到"}
+
+
+def cmd_show(args) -> int:
+    rt = runtime_for_cli()
+    timing = duty_record.timing(rt)
+    with rt.db.session() as session:
+        activity = _activity(session, args.code)
+        ended = timing.ended(activity, rt.now())
+        start = rt.local(activity.start_at).strftime("%Y-%m-%d %H:%M")
+        print(f"{activity.code} {activity.title}（{activity.kind}）{start} {activity.place}"
+              f"{'　已取消' if activity.status != 'open' else ''}")
+        tally: dict[str, int] = {}
+        for signup in activities.roster(session, activity.id):
+            label = _roster_label(rt, signup, ended)
+            tally[label] = tally.get(label, 0) + 1
+            member = signup.member
+            print(f"  {member.name}\t{member.phone}\t{member.sector}\t{member.district}\t{label}"
+                  + (f"（{signup.reason}）" if signup.reason else ""))
+        print("合计：" + ("，".join(f"{k} {v}" for k, v in tally.items()) or "无人报名"))
+    return 0
+
+
+def _roster_label(rt, signup, ended: bool) -> str:
+    if signup.attended_at is not None:
+        return f"已签到 {rt.local(signup.attended_at):%H:%M}"
+    if ended and signup.status == "signed":
+        return "缺席"
+    return ROSTER_STATUS.get(signup.status, signup.status)
+
+
+def cmd_cancel(args) -> int:
+    rt = runtime_for_cli()
+    with rt.db.session() as session:
+        activity = _activity(session, args.code)
+        if activity.status != "open":
+            raise CliError(f"{activity.code} 已经取消过了")
+        if activity.start_at <= rt.now():
+            raise CliError(f"{activity.code} 已开始或已结束，不能取消")
+        activities.cancel_activity(session, activity)
+        notified = reminders.notify_cancelled(rt, session, activity, args.reason)
+        print(f"已取消 {activity.code} {activity.title}，已通知 {notified} 位已报名或候补的委员")
     return 0
 
 
