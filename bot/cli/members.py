@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.cli import CliError, runtime_for_cli
+from bot.dialogs.base import clear_state
 from storage.models import Member
 from storage.roster import RosterError, district_in, normalize_phone, normalize_role, read_roster, upsert_members
 
@@ -125,6 +126,7 @@ def unbind_command(args: argparse.Namespace) -> int:
         if member.openid is None:
             print(TEXT["not_bound"].format(name=member.name, phone=phone))
             return 0
+        clear_state(rt, member.openid)  # an unfinished dialog of the old account goes with it
         member.openid = None
         member.bound_at = None
     print(TEXT["unbound"].format(name=member.name, phone=phone))
