@@ -211,3 +211,12 @@ def test_dev_split():
 @pytest.mark.skipif(not HELDOUT.exists(), reason="tests/data/heldout.jsonl not present")
 def test_heldout():
     _check(evaluate(load_jsonl(HELDOUT)))
+
+
+def test_title_of_an_unpunctuated_voice_transcript_keeps_what_was_reported():
+    from intents.report import make_title
+
+    text = ("我跟你说一下我们城川镇这边好几个嘎查的牧民反映今年冬天草场补贴还没有发下来"
+            "有的牧户家里买饲草料都紧张了希望旗里农牧局能尽快核实一下")
+    assert make_title(text) == "今年冬天草场补贴还没有发下来"
+    assert make_title("各位领导好，我想反映一下东胜区公园街道路灯损坏的问题") == "东胜区公园街道路灯损坏的问题"
