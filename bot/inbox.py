@@ -28,16 +28,25 @@ def answer_once(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
     """The reply text for this message ('' = nothing to say); computed once per message."""
     cfg = rt.config.wechat
     key = "inbox:" + inbound.dedup_key
-    if not rt.kv.set(key, PENDING, ttl=cfg.dedup_ttl_seconds, only_if_absent=True):
-        return _wait_for_first_try(rt, key, cfg.retry_wait_seconds)
     try:
-        reply = _run_within_budget(rt, inbound, handler)
+        first_try = rt.kv.set(key, PENDING, ttl=cfg.dedup_ttl_seconds, only_if_absent=True)
+    except Exception:  # store down: answer anyway; records carry their message key, so no duplicates
+        log.exception("de-duplication store unavailable; handling %s without it", inbound.dedup_key)
+        return _handle(rt, inbound, handler)
+    if not first_try:
+        return _wait_for_first_try(rt, key, cfg.retry_wait_seconds)
+    reply = _handle(rt, inbound, handler)
+    rt.kv.set(key, json.dumps(reply, ensure_ascii=False), ttl=cfg.dedup_ttl_seconds)
+    return reply
+
+
+def _handle(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
+    try:
+        return _run_within_budget(rt, inbound, handler)
     except Exception as exc:
         log.exception("handling %s failed", inbound.dedup_key)
         _keep_unhandled(rt, inbound, exc)
-        reply = replies.INTERNAL_ERROR
-    rt.kv.set(key, json.dumps(reply, ensure_ascii=False), ttl=cfg.dedup_ttl_seconds)
-    return reply
+        return replies.INTERNAL_ERROR
 
 
 def _keep_unhandled(rt: Runtime, inbound: Inbound, exc: Exception) -> None:

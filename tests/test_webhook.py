@@ -298,3 +298,17 @@ def test_slow_handler_answers_processing_then_outbox(runtime, wechat, member, mo
             break
         time.sleep(0.1)
     assert len(late) == 1 and "履职情况" in late[0].text and late[0].openid == "o_zhang"
+
+
+def test_store_outage_still_records_one_message_requests(runtime, member):
+    """Redis down: no de-duplication or dialogs, but a complete check-in is still stored exactly once."""
+    from storage.kv import RedisStore
+
+    runtime.kv = RedisStore("redis://127.0.0.1:1/0")  # nothing listens there
+    wechat = WeChat(create_app(runtime).test_client(), Envelope(TOKEN))
+    msg_id = next_msg_id()
+    assert "打卡成功" in wechat.say("o_zhang", "学习打卡 今天学习了《政协章程》30分钟", msg_id=msg_id)
+    assert "打卡成功" in wechat.say("o_zhang", "学习打卡 今天学习了《政协章程》30分钟", msg_id=msg_id)
+    with runtime.db.session() as session:
+        assert session.query(Checkin).count() == 1
+    assert create_app(runtime).test_client().get("/healthz").status_code == 503

@@ -11,10 +11,12 @@ dialog.idle_timeout_seconds, and 取消/算了 leaves any dialog.
 from __future__ import annotations
 
 import json
+import logging
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from bot.protocol import Inbound
 from bot.runtime import Runtime
 from storage.models import Member
 
+log = logging.getLogger(__name__)
 NOT_MINE = object()
 CANCEL_WORDS = {"取消", "算了", "不用了", "退出", "不要了", "取消吧", "算了吧", "不弄了", "不办了"}
 _GRACE = 24 * 3600  # keep expired state a day longer, to tell the member it timed out
@@ -62,19 +65,32 @@ class Turn:
     def ask(self, dialog: str, step: str, data: dict[str, Any], text: str) -> str:
         timeout = self.rt.config.dialog.idle_timeout_seconds
         self.state = DialogState(dialog, step, data, time.time() + timeout)
-        self.rt.kv.set(_key(self.openid), json.dumps(asdict(self.state), ensure_ascii=False),
-                       ttl=timeout + _GRACE)
+        with _store_outage("save dialog state"):
+            self.rt.kv.set(_key(self.openid), json.dumps(asdict(self.state), ensure_ascii=False),
+                           ttl=timeout + _GRACE)
         return text
 
     def finish(self, text: str) -> str:
         if self.state is not None:  # no dialog open: nothing stored to delete
             self.state = None
-            self.rt.kv.delete(_key(self.openid))
+            with _store_outage("clear dialog state"):
+                self.rt.kv.delete(_key(self.openid))
         return text
 
 
+@contextmanager
+def _store_outage(what: str) -> Iterator[None]:
+    """With the shared store down, one-message requests still work; only multi-turn dialogs are lost."""
+    try:
+        yield
+    except Exception:
+        log.exception("store unavailable: could not %s", what)
+
+
 def load_state(rt: Runtime, openid: str) -> DialogState | None:
-    raw = rt.kv.get(_key(openid))
+    raw = None
+    with _store_outage("load dialog state"):
+        raw = rt.kv.get(_key(openid))
     return DialogState(**json.loads(raw)) if raw else None
 
 
