@@ -275,6 +275,15 @@ def test_handler_crash_keeps_the_message(runtime, wechat, member, monkeypatch):
         assert kept.text == text and kept.openid == "o_zhang" and "disk on fire" in kept.error
 
 
+def test_staff_list_failed_messages(runtime, wechat, member, monkeypatch, cli):
+    from bot.dialogs import checkin
+
+    monkeypatch.setattr(checkin, "_save", lambda turn, data: 1 / 0)
+    wechat.say("o_zhang", "学习打卡 今天学习了《政协章程》30分钟")
+    code, out, _ = cli("messages", "failed")
+    assert code == 0 and "张三 13912345678" in out and "学习打卡 今天学习了《政协章程》30分钟" in out
+
+
 def test_slow_handler_answers_processing_then_outbox(runtime, wechat, member, monkeypatch):
     from bot.dialogs import record
     from storage.models import OutboxMessage
