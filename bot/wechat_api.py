@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
@@ -24,6 +24,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TOKEN_KEY = "wechat:access_token:"     # + appid; value = the token, store TTL = its remaining life
 TOKEN_LOCK = "wechat:token-refresh:"   # + appid
@@ -39,6 +40,7 @@ REASONS = {                            # recorded with a failure so staff can re
     40164: "服务器 IP 不在公众号白名单", 40037: "模板 id 无效",
     45009: "接口调用超过每日限额", 45011: "接口调用太频繁",
     45015: "已超过48小时客服消息窗口", 45047: "客服消息超过下发条数上限",
+    40007: "media_id 无效或已过期",
 }
 
 
@@ -91,7 +93,7 @@ def classify(code: int, errmsg: str = "") -> WeChatAPIError:
 
 
 class WeChatAPI:
-    """Token management and the three send/fetch endpoints. Thread-safe; one per runtime is enough."""
+    """Token management, the two send endpoints and the temporary-media download. Thread-safe; one per runtime is enough."""
 
     def __init__(self, rt: Runtime, session: requests.Session | None = None):
         cfg = rt.config
@@ -165,31 +167,70 @@ class WeChatAPI:
 
     def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST with the shared token; a rejected token is refreshed once and the call retried once."""
+        return self._with_token(
+            lambda token: self._http("POST", path, params={"access_token": token}, json_body=body, send=True))
+
+    # -- media ----------------------------------------------------------------------------------
+    def download_media(self, media_id: str, max_bytes: int = 0) -> tuple[bytes, str]:
+        """A temporary media file (WeChat keeps it ~3 days): its bytes and content type.
+
+        A file over `max_bytes` (0 = no limit) raises PermanentError; errors answer JSON, as elsewhere."""
+        path = "/cgi-bin/media/get"
+
+        def get(token: str) -> dict[str, Any] | tuple[bytes, str]:
+            resp = self._request("GET", path, params={"access_token": token, "media_id": media_id}, send=False,
+                                 stream=True)
+            content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if not resp.ok or not content_type or "json" in content_type or content_type.startswith("text/"):
+                return self._json(resp, path, send=False)
+            return _read_capped(resp, path, max_bytes), content_type
+
+        answer = self._with_token(get)
+        if isinstance(answer, dict):  # errcode 0 but no file (a video answers with a URL): nothing we can store
+            raise PermanentError(f"{path}: not a file: {str(answer)[:100]}")
+        return answer
+
+    def _with_token(self, request: Callable[[str], T]) -> T:
+        """Run request(token); a rejected token is refreshed once and the request repeated once.
+
+        A JSON answer (dict) with a non-zero errcode raises the matching error class."""
         token = self.access_token()
-        answer = self._http("POST", path, params={"access_token": token}, json_body=body, send=True)
-        if int(answer.get("errcode", 0)) in TOKEN_CODES:
-            log.info("WeChat rejected the access token (%s); refreshing once", answer.get("errcode"))
+        answer = request(token)
+        if _errcode(answer) in TOKEN_CODES:
+            log.info("WeChat rejected the access token (%s); refreshing once", _errcode(answer))
             token = self.refresh_token(stale=token)
-            answer = self._http("POST", path, params={"access_token": token}, json_body=body, send=True)
-        code = int(answer.get("errcode", 0))
+            answer = request(token)
+        code = _errcode(answer)
         if code != 0:
-            raise classify(code, str(answer.get("errmsg", "")))
+            raise classify(code, str(answer.get("errmsg", "")))  # type: ignore[union-attr]
         return answer
 
     # -- transport ------------------------------------------------------------------------------
     def _http(self, method: str, path: str, *, params: dict | None = None, json_body: dict | None = None,
               send: bool) -> dict[str, Any]:
-        """One HTTP exchange. `send` marks a message send, where a lost answer is ambiguous."""
+        """One JSON exchange. `send` marks a message send, where a lost answer is ambiguous."""
+        return self._json(self._request(method, path, params=params, json_body=json_body, send=send), path, send)
+
+    def _request(self, method: str, path: str, *, params: dict | None = None, json_body: dict | None = None,
+                 send: bool, stream: bool = False) -> requests.Response:
+        """Send one request; network trouble and HTTP 5xx become the error classes above."""
         data = json.dumps(json_body, ensure_ascii=False).encode("utf-8") if json_body is not None else None
         try:
             resp = self.http.request(method, self.base + path, params=params, data=data, timeout=self.timeout,
-                                     headers={"Content-Type": "application/json; charset=utf-8"} if data else None)
+                                     headers={"Content-Type": "application/json; charset=utf-8"} if data else None,
+                                     stream=stream)
         except requests.RequestException as exc:
             if not send or _never_sent(exc):
                 raise TransientError(f"{path}: {type(exc).__name__}: {exc}") from None
             raise AmbiguousError(f"{path}: no answer ({type(exc).__name__}): {exc}") from None
         if resp.status_code >= 500:
+            resp.close()
             raise TransientError(f"{path}: HTTP {resp.status_code}")
+        return resp
+
+    @staticmethod
+    def _json(resp: requests.Response, path: str, send: bool) -> dict[str, Any]:
+        """The answer's JSON object; anything else is an error."""
         try:
             answer = resp.json()
         except ValueError:
@@ -198,6 +239,25 @@ class WeChatAPI:
         if not resp.ok or not isinstance(answer, dict):
             raise TransientError(f"{path}: HTTP {resp.status_code} {str(answer)[:100]}")
         return answer
+
+
+def _errcode(answer: object) -> int:
+    return int(answer.get("errcode", 0)) if isinstance(answer, dict) else 0
+
+
+def _read_capped(resp: requests.Response, path: str, max_bytes: int) -> bytes:
+    """The body of a streamed response, refusing one over max_bytes (0 = no limit)."""
+    chunks, size = [], 0
+    try:
+        with resp:
+            for chunk in resp.iter_content(64 * 1024):
+                size += len(chunk)
+                if max_bytes and size > max_bytes:
+                    raise PermanentError(f"{path}: file larger than {max_bytes} bytes")
+                chunks.append(chunk)
+    except requests.RequestException as exc:
+        raise TransientError(f"{path}: {type(exc).__name__}: {exc}") from None
+    return b"".join(chunks)
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

@@ -7,6 +7,7 @@ embedded default (no Redis) the web process runs the scheduler in a background t
 (`start_background`), which sends the due rows itself.
 
 Scheduler jobs: `outbox` every outbound.poll_seconds; `reminders` every activities.reminder_poll_seconds;
+`media` every media.poll_seconds (bot/media.py: report photos off WeChat's temporary media);
 `digest` daily at digest.time (Asia/Shanghai), which calls bot.digest.send_scheduled(rt, now).
 A daily job runs once per day across all workers: a store lock serialises the runs and a done marker in the database (counters table,
 row `sched:<name>` = last day run, as YYYYMMDD) survives restarts.
@@ -115,9 +116,13 @@ def _mark_done(rt: Runtime, name: str, day: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # Jobs
 # ---------------------------------------------------------------------------------------------
+JOB_NAMES = ("outbox", "reminders", "media", "digest")
+
+
 def default_jobs(rt: Runtime, only: list[str] | None = None) -> list[Job]:
     jobs = [Job("outbox", outbox_job, every=float(rt.config.get("outbound.poll_seconds", 2.0))),
             Job("reminders", reminders_job, every=float(rt.config.get("activities.reminder_poll_seconds", 300))),
+            Job("media", media_job, every=float(rt.config.get("media.poll_seconds", 60))),
             Job("digest", digest_job, daily_at=str(rt.config.get("digest.time", "08:30")))]
     return [job for job in jobs if not only or job.name in only]
 
@@ -149,6 +154,19 @@ def reminders_job(rt: Runtime, now: datetime) -> None:
         return  # another worker is on it
     if queued:
         log.info("reminders: queued %s", queued)
+
+
+def media_job(rt: Runtime, now: datetime) -> None:
+    """Copy report photos off WeChat's temporary media (bot/media.py); one worker at a time."""
+    from bot import media
+
+    try:
+        with rt.kv.lock("job:media", timeout=300, wait=0.1):
+            stored = media.fetch_pending(rt)
+    except TimeoutError:
+        return  # another worker is on it
+    if stored:
+        log.info("media: stored %s", stored)
 
 
 # ---------------------------------------------------------------------------------------------

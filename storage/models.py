@@ -139,6 +139,10 @@ class ReportAttachment(Base):
     url: Mapped[str] = mapped_column(String(500), default="")
     text: Mapped[str] = mapped_column(Text, default="")    # voice transcript
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Photos are copied off WeChat's temporary media (kept ~3 days) by bot/media.py:
+    stored_path: Mapped[str] = mapped_column(String(200), default="")  # file name under config media.dir
+    stored_at: Mapped[Optional[datetime]]
+    fetch_error: Mapped[str] = mapped_column(Text, default="")         # permanent download failure: not retried
 
 
 class ReportSecond(Base):

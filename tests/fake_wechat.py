@@ -1,12 +1,13 @@
 """A fake WeChat API server on 127.0.0.1 (random port), for tests of the outbound side.
 
 Endpoints: GET /cgi-bin/token, POST /cgi-bin/stable_token, POST /cgi-bin/message/custom/send,
-POST /cgi-bin/message/template/send. Like WeChat, fetching a token from /cgi-bin/token invalidates
+POST /cgi-bin/message/template/send, GET /cgi-bin/media/get. Like WeChat, fetching a token from /cgi-bin/token invalidates
 the previous one; sends check the token (40001 unknown, 42001 expired).
 
 Scripting: fake.fail("custom", errcode=45011), fake.fail("template", status=502, times=2),
 fake.fail("custom", delay=3) (slow, then answers normally), fake.refuse("o_x", 43004),
-fake.expire_tokens(). Endpoint names: token, stable_token, custom, template.
+fake.expire_tokens(), fake.add_media("m1", b"...", "image/jpeg") (unknown media ids answer 40007).
+Endpoint names: token, stable_token, custom, template, media.
 Records: fake.calls (every request), fake.sent (accepted sends), fake.token_fetches.
 
 Use the `fake_wechat` fixture, and `point_at(rt, fake)` to aim a runtime at it.
@@ -25,7 +26,8 @@ import pytest
 
 APPID, SECRET = "wx0123456789abcdef", "testsecret"
 PATHS = {"/cgi-bin/token": "token", "/cgi-bin/stable_token": "stable_token",
-         "/cgi-bin/message/custom/send": "custom", "/cgi-bin/message/template/send": "template"}
+         "/cgi-bin/message/custom/send": "custom", "/cgi-bin/message/template/send": "template",
+         "/cgi-bin/media/get": "media"}
 
 
 @dataclass
@@ -54,6 +56,7 @@ class FakeWeChat:
         self.current: str | None = None
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.refused: dict[str, int] = {}           # openid -> errcode for every send to it
+        self.media: dict[str, tuple[bytes, str]] = {}  # media_id -> (bytes, content type)
         self.released = threading.Event()           # set at teardown: wakes delayed handlers
         self._lock = threading.Condition()
         self._serial = 0
@@ -72,6 +75,9 @@ class FakeWeChat:
 
     def refuse(self, openid: str, errcode: int) -> None:
         self.refused[openid] = errcode
+
+    def add_media(self, media_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
+        self.media[media_id] = (data, content_type)
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -97,7 +103,8 @@ class FakeWeChat:
         self.server.server_close()
 
     # -- behaviour ------------------------------------------------------------------------------
-    def answer(self, endpoint: str, query: dict[str, str], body: dict[str, Any]) -> tuple[int, str]:
+    def answer(self, endpoint: str, query: dict[str, str], body: dict[str, Any]) -> tuple[int, str | bytes, str]:
+        """(HTTP status, body, content type)."""
         call = Call(endpoint, query, body)
         with self._lock:
             self.calls.append(call)
@@ -106,9 +113,9 @@ class FakeWeChat:
         if fault and fault.delay:
             self.released.wait(fault.delay)
         if fault and fault.status:
-            return fault.status, fault.body or "<html>server error</html>"
+            return fault.status, fault.body or "<html>server error</html>", "text/html"
         if fault and fault.body is not None:
-            return 200, fault.body
+            return 200, fault.body, "application/json"
         if fault and fault.errcode is not None:
             call.answer = {"errcode": fault.errcode, "errmsg": f"scripted {fault.errcode}"}
         else:
@@ -116,7 +123,9 @@ class FakeWeChat:
         if call.answer.get("errcode", 0) == 0 and endpoint in ("custom", "template"):
             with self._lock:
                 self.sent.append(call)
-        return 200, json.dumps(call.answer)
+        if call.answer.get("errcode", 0) == 0 and endpoint == "media":
+            return 200, *self.media[query["media_id"]]
+        return 200, json.dumps(call.answer), "application/json"
 
     def _normal(self, endpoint: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         if endpoint in ("token", "stable_token"):
@@ -136,6 +145,8 @@ class FakeWeChat:
             return {"errcode": 44002, "errmsg": "empty post data"}
         if endpoint == "template" and not body.get("template_id"):
             return {"errcode": 40037, "errmsg": "invalid template_id"}
+        if endpoint == "media" and query.get("media_id") not in self.media:
+            return {"errcode": 40007, "errmsg": "invalid media_id"}
         with self._lock:
             self._serial += 1
             return {"errcode": 0, "errmsg": "ok", **({"msgid": self._serial} if endpoint == "template" else {})}
@@ -172,11 +183,11 @@ class FakeWeChat:
                     self.send_error(404)
                     return
                 query = {key: values[0] for key, values in parse_qs(url.query).items()}
-                status, text = fake.answer(endpoint, query, body)
-                data = text.encode("utf-8")
+                status, text, content_type = fake.answer(endpoint, query, body)
+                data = text.encode("utf-8") if isinstance(text, str) else text
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)

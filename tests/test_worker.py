@@ -267,3 +267,11 @@ def test_reminders_job_queues_tomorrows_reminders_once(runtime):
     with runtime.db.session() as session:
         rows = session.query(OutboxMessage).all()
         assert len(rows) == 1 and rows[0].openid == "o_zhang" and "读书分享会" in rows[0].text
+
+
+def test_every_scheduled_job_can_be_chosen_on_the_command_line(runtime, cli):
+    from bot.worker import JOB_NAMES
+
+    assert [job.name for job in default_jobs(runtime)] == list(JOB_NAMES)
+    assert cli("worker", "--once", "--jobs", "reminders,media")[0] == 0
+    assert cli("worker", "--once", "--jobs", "nonsense")[0] == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime, time, timedelta
 
-from bot import replies
+from bot import media, replies
 from bot.cli import CliError, runtime_for_cli
 from bot.report_export import SCOPES, collect, title_for, write_docx, write_xlsx
 from bot.report_review import error_text, find, review, view_text
@@ -70,7 +70,9 @@ def cmd_show(args) -> int:
         report = _guard(lambda: find(session, args.id))
         print(view_text(session, report, rt.tz))
         for item in report.attachments:
-            print(f"附件：{item.kind} {item.url or item.media_id} {item.text}".rstrip())
+            stored = media.stored_file(rt, item)
+            saved = f" 已保存：{stored}" if stored else (f" 下载失败：{item.fetch_error}" if item.fetch_error else "")
+            print(f"附件：{item.kind} {item.url or item.media_id} {item.text}".rstrip() + saved)
     return 0
 
 

@@ -12,7 +12,7 @@ from storage.models import OutboxMessage
 TEXT = {
     "worker_help": "发送待发消息并运行定时任务（每日简报）；配置了 Redis 时同时作为 RQ 队列工作进程",
     "once_help": "只发送当前到期的消息，然后退出",
-    "jobs_help": "只运行这些定时任务，逗号分隔（outbox,digest），默认全部",
+    "jobs_help": "只运行这些定时任务，逗号分隔（outbox,reminders,media,digest），默认全部",
     "bad_job": "未知的任务：{names}（可用 outbox, digest）",
     "outbox_help": "查看待发消息，重发失败或状态不明的消息",
     "list_help": "列出最近的消息（最新的在前）",
@@ -25,10 +25,10 @@ TEXT = {
     "no_row": "没有编号为 {id} 的消息",
     "not_retryable": "消息 {id} 当前状态为“{status}”，只有失败或状态不明的消息可以重发",
     "retried": "消息 {id} 已重新放入待发，工作进程会尽快发送",
-    "statuses": {"pending": "待发", "sending": "发送中", "sent": "已发送", "failed": "失败", "unknown": "状态不明"},
+    "statuses": {"pending": "待发", "sending": "发送中", "sent": "已发送", "failed": "失败", "unknown": "状态不明",
+                 "cancelled": "已取消"},
     "channels": {"kefu": "客服消息", "template": "模板消息"},
 }
-JOBS = ("outbox", "digest")
 
 
 def register(subparsers) -> None:
@@ -52,7 +52,7 @@ def worker_command(args) -> int:
     from bot import worker
 
     only = [name.strip() for name in args.jobs.split(",") if name.strip()]
-    unknown = sorted(set(only) - set(JOBS))
+    unknown = sorted(set(only) - set(worker.JOB_NAMES))
     if unknown:
         raise CliError(TEXT["bad_job"].format(names=", ".join(unknown)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
