@@ -179,6 +179,15 @@ REPORT_NOTICES = {
     "close": "您的社情民意 {receipt}《{title}》已办结。办理结果：{note}",
     "merge": "您的社情民意 {receipt}《{title}》与 {into} 反映的问题相同，已合并办理。",
 }
+# the same changes, told to members who seconded (附议) the report
+REPORT_SECOND_NOTICES = {
+    "adopt": "您附议的社情民意 {receipt}《{title}》已被采用。",
+    "reject": "您附议的社情民意 {receipt}《{title}》未被采用。感谢您的关注。",
+    "forward": "您附议的社情民意 {receipt}《{title}》已报送{to}。",
+    "instruct": "您附议的社情民意 {receipt}《{title}》已获{leader}批示：{note}",
+    "close": "您附议的社情民意 {receipt}《{title}》已办结。办理结果：{note}",
+    "merge": "您附议的社情民意 {receipt}《{title}》已并入 {into} 合并办理。",
+}
 REPORT_NOTICE_NOTE = "说明：{note}\n"
 # staff over WeChat: 待审 / 查看 / 采用 退回 不采用 报送 批示 办结 合并
 STAFF_PENDING_NONE = "目前没有待审核的社情民意。"

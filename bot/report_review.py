@@ -46,14 +46,22 @@ def review(session: Session, receipt: str, action_name: str, *, actor: str, now:
 
 
 def notify(session: Session, report: Report, event: ReportEvent) -> bool:
-    """Queue the short notice for this change; only bound members can be told."""
-    member = report.member
-    template = replies.REPORT_NOTICES.get((event.details or {}).get("action", ""))
+    """Queue the short notice for this change to the author (True if told) and to those who seconded it."""
+    action = (event.details or {}).get("action", "")
+    fields = _fields(report, event)
+    for seconder in reports.seconders(session, report.id):
+        _tell(session, seconder, replies.REPORT_SECOND_NOTICES.get(action), fields,
+              f"report:{report.id}:event:{event.id}:second:{seconder.id}")
+    return _tell(session, report.member, replies.REPORT_NOTICES.get(action), fields,
+                 f"report:{report.id}:event:{event.id}")
+
+
+def _tell(session: Session, member, template: str | None, fields: dict, dedup_key: str) -> bool:
+    """Only bound members can be told."""
     if template is None or not member.openid:
         return False
-    text = template.format(**_fields(report, event)).strip()
-    outbox.enqueue(session, openid=member.openid, member_id=member.id, text=text, kind=NOTICE_KIND,
-                   dedup_key=f"report:{report.id}:event:{event.id}")
+    outbox.enqueue(session, openid=member.openid, member_id=member.id, text=template.format(**fields).strip(),
+                   kind=NOTICE_KIND, dedup_key=dedup_key)
     return True
 
 

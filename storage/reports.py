@@ -18,7 +18,7 @@ from storage.report_flow import ADOPTED_STATES, SUBMITTED, record
 
 __all__ = ["ADOPTED_STATES", "SUBMITTED", "NewAttachment", "add_second", "by_receipt", "by_source", "count_since",
            "count_status", "create_report", "in_period", "listing", "next_receipt_no", "of_member", "pending",
-           "revised_by", "seconds_count", "seconds_of_member"]
+           "revised_by", "seconders", "seconds_count", "seconds_of_member"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,11 @@ def add_second(session: Session, report: Report, member: Member, now: datetime) 
     except IntegrityError:  # a concurrent 附议 of the same report by the same member
         return False
     return True
+
+
+def seconders(session: Session, report_id: int) -> list[Member]:
+    return list(session.scalars(select(Member).join(ReportSecond, ReportSecond.member_id == Member.id)
+                                .where(ReportSecond.report_id == report_id).order_by(ReportSecond.id)))
 
 
 def seconds_count(session: Session, report_id: int) -> int:

@@ -208,6 +208,22 @@ def test_similar_report_offers_second(runtime, wechat, member):
     assert count(runtime, ReportSecond) == 1
 
 
+def test_seconders_are_told_of_later_changes(runtime, wechat, member, staff):
+    from storage.models import OutboxMessage
+
+    li = add_member(runtime, "李四", "13800001111", openid="o_li")
+    receipt = seed(runtime, li.id, REPORT, days_ago=10)
+    wechat.say("o_zhang", SIMILAR)
+    wechat.say("o_zhang", "提交")
+    wechat.say("o_zhang", "附议")
+    wechat.say("o_staff", f"采用 {receipt}")
+    wechat.say("o_staff", f"采用 {receipt}")  # refused: no second event, no second notice
+    with runtime.db.session() as session:
+        told = {m.openid: m.text for m in session.query(OutboxMessage).filter_by(kind="report_status")}
+    assert set(told) == {"o_li", "o_zhang"}
+    assert told["o_zhang"] == replies.REPORT_SECOND_NOTICES["adopt"].format(receipt=receipt, title=REPORT[:20])
+
+
 def test_similar_report_can_still_be_submitted(runtime, wechat, member):
     li = add_member(runtime, "李四", "13800001111", openid="o_li")
     seed(runtime, li.id, REPORT)
