@@ -19,6 +19,7 @@ from bot.protocol import (
     timestamp_fresh, to_inbound,
 )
 from bot.runtime import Runtime, build_runtime
+from bot.web import register as register_staff_pages
 
 log = logging.getLogger("webhook")
 
@@ -81,7 +82,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     def too_large(_exc):
         return Response(replies.HTTP_TOO_LARGE, status=413, mimetype="text/plain")
 
-    _register_extensions(app, rt)
+    register_staff_pages(app, rt)
     return app
 
 
@@ -99,21 +100,11 @@ def _open_envelope(body: bytes, args, safe_mode: SafeMode | None) -> tuple[dict[
     return parse_xml(plain.encode("utf-8")), True
 
 
-def _register_extensions(app: Flask, rt: Runtime) -> None:
-    """Optional parts (staff pages, background sender) hook in here."""
-    try:
-        from bot.web import register
-    except ImportError:
-        return
-    register(app, rt)
-
-
 def _warm_up() -> None:
     """Load dictionaries and models once, before gunicorn forks workers."""
     import intents
 
-    if hasattr(intents, "warm_up"):
-        intents.warm_up()
+    intents.warm_up()
 
 
 _app: Flask | None = None

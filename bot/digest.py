@@ -493,15 +493,13 @@ def _make_due(rt: Runtime, session: Session, row_id: int, content: dict[str, Any
 
 
 def _deliver(rt: Runtime, todo: dict[int, str], summary: SendSummary) -> None:
-    """Send the queued rows now when the outbox sender exists; report what happened to each."""
+    """Send the queued rows now; report what happened to each."""
     if not todo:
         return
-    deliver_due = getattr(outbox, "deliver_due", None)
-    if deliver_due is not None:
-        try:
-            deliver_due(rt, limit=len(todo), only_ids=list(todo))
-        except Exception:  # the rows stay in the outbox; the worker sends them later
-            log.exception("digest %s: delivery failed", summary.day)
+    try:
+        outbox.deliver_due(rt, limit=len(todo), only_ids=list(todo))
+    except Exception:  # the rows stay in the outbox; the worker sends them later
+        log.exception("digest %s: delivery failed", summary.day)
     with rt.db.session() as session:
         statuses = dict(session.execute(select(OutboxMessage.id, OutboxMessage.status)
                                         .where(OutboxMessage.id.in_(list(todo)))).all())
