@@ -133,10 +133,17 @@ def extract_name(text: str):
     return None
 
 
+# Study platforms and papers whose names start like a study verb ("学习…") and must stay whole.
+WHOLE_MATERIALS = ("学习强国", "人民政协报")
+
+
 def extract_material(text: str):
     m = BOOK_RE.search(text) or QUOTE_RE.search(text)
     if m:
         return m.group(1).strip()
+    for name in WHOLE_MATERIALS:
+        if name in text:
+            return name
     rest = strip_spans(text, TIME_WORDS_RE, DURATION_RE)
     best = None
     for chunk in re.split(r"[\s,，。、;；:：!！?？~～]+", rest):

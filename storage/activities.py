@@ -187,7 +187,16 @@ def find(session: Session, now: datetime, reference: str | None, day: date | Non
 
 def _mentions(activity: Activity, reference: str) -> bool:
     ref = reference.strip()
-    return ref in activity.title or ref in activity.kind or activity.title in ref or _shared_core(ref, activity)
+    return (ref in activity.title or ref in activity.kind or activity.title in ref or _shared_core(ref, activity)
+            or _abbreviates(ref, activity.title))
+
+
+def _abbreviates(ref: str, title: str) -> bool:
+    """'读书会' names '读书分享会': the member's 3+ characters appear in the title in order."""
+    if len(ref) < 3:
+        return False
+    rest = iter(title)
+    return all(char in rest for char in ref)
 
 
 def _shared_core(ref: str, activity: Activity) -> bool:

@@ -257,3 +257,15 @@ def test_bare_code_after_the_list_signs_up(runtime, wechat, member):
     assert count(runtime, Signup, status="signed") == 1
     wechat.say("o_zhang", "近期活动")
     assert "履职情况" in wechat.say("o_zhang", "我的履职")  # anything else is understood afresh
+
+
+def test_short_names_and_platforms(runtime, wechat, member):
+    activity(runtime)  # 读书分享会
+    assert "报名成功" in wechat.say("o_zhang", "我想参加读书会")
+    wechat.say("o_zhang", "打卡")
+    wechat.say("o_zhang", "40分钟")
+    assert "学习强国" in wechat.say("o_zhang", "学习强国")
+
+
+def test_looking_up_my_reports_is_not_a_new_report(runtime, wechat, member):
+    assert wechat.say("o_zhang", "查一下我反映的问题") == replies.MY_REPORTS_NONE
