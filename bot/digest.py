@@ -10,22 +10,22 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import outbox, replies
 from bot.runtime import Runtime
 from storage.models import Activity, Checkin, Member, OutboxMessage, Report, Signup
+from storage.days import local_days
 
 log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # Wording for staff: the text digest, the template message and the web page. Edit here only.
 # ---------------------------------------------------------------------------------------------
-WEEKDAYS = "一二三四五六日"
 TEXT = {
     "title": "【{org}履职日报】{date}（星期{weekday}）",
     "quiet": "当日无新增社情民意、学习打卡和活动报名。",
@@ -196,10 +196,7 @@ class _Window:
 
 
 def day_window(rt: Runtime, first: date, last: date | None = None) -> _Window:
-    def midnight(d: date) -> datetime:
-        return datetime.combine(d, time(0), tzinfo=rt.tz).astimezone(timezone.utc)
-
-    return _Window(midnight(first), midnight((last or first) + timedelta(days=1)))
+    return _Window(*(bound.astimezone(timezone.utc) for bound in local_days(first, last or first, rt.tz)))
 
 
 def build_digest(rt: Runtime, day: date, session: Session | None = None) -> Digest:
@@ -322,7 +319,7 @@ def _items(pairs: list[tuple[str, int]]) -> str:
 def render_text(digest: Digest) -> str:
     """The full digest as plain text (CLI, customer-service message)."""
     lines = [TEXT["title"].format(org=digest.org, date=format_day(digest.day),
-                                  weekday=WEEKDAYS[digest.day.weekday()])]
+                                  weekday=replies.WEEKDAY_NAMES[digest.day.weekday()])]
     if digest.is_quiet:
         lines.append(TEXT["quiet"])
     lines += ["", *_report_section(digest), ""]

@@ -20,6 +20,7 @@ from bot.outbox import PENDING, enqueue
 from bot.runtime import Runtime
 from storage import activities
 from storage.models import Activity, Member, OutboxMessage, Signup
+from storage.days import local_days
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,9 @@ def send_due(rt: Runtime, now: datetime | None = None) -> int:
         cancel_stale_reminders(session)
         if now.time() < reminder_time:
             return 0
-        start = datetime.combine(now.date() + timedelta(days=1), time.min, rt.tz)
+        start, end = local_days(now.date() + timedelta(days=1), now.date() + timedelta(days=1), rt.tz)
         for activity in session.scalars(select(Activity).where(
-                Activity.status == "open", Activity.start_at >= start, Activity.start_at < start + timedelta(days=1))
+                Activity.status == "open", Activity.start_at >= start, Activity.start_at < end)
                 .order_by(Activity.start_at, Activity.id)):
             queued += sum(_remind(rt, session, activity, m) for m in activities.signed_members(session, activity.id))
     if queued:

@@ -28,6 +28,8 @@ DRAFT_DROPPED = "\n\n（之前未完成的{what}草稿已放弃）"
 CLARIFY = "请问您是想：\n{options}\n请回复数字，或发「取消」。"
 CLARIFY_AGAIN = "请回复 {numbers} 中的一个数字，或发「取消」。"
 
+WEEKDAY_NAMES = "一二三四五六日"  # 周一 … 周日, indexed by date.weekday()
+
 # --- message types -----------------------------------------------------------
 VOICE_NOT_RECOGNISED = "抱歉，没能识别这条语音，请发送文字。"
 MEDIA_NOT_SUPPORTED = "已收到。目前只能处理文字和语音，请用文字说明您要办的事。"

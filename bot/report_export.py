@@ -7,7 +7,7 @@ district, member and sector, the member's text and suggestion. By default only a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Iterable
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from storage import reports
 from storage.report_flow import ADOPTED_STATES, SUBMITTED
+from storage.days import local_days
 
 SCOPES: dict[str, tuple[str, ...] | None] = {"adopted": ADOPTED_STATES, "pending": (SUBMITTED,), "all": None}
 COLUMNS = ["序号", "分类", "编号", "标题", "旗区", "反映人", "界别", "提交日期", "状态", "内容", "建议"]
@@ -39,8 +40,7 @@ class Entry:
 def collect(session: Session, start: date, end: date, tz, categories: Iterable[str],
             scope: str = "adopted") -> list[Entry]:
     """Entries of the period, ordered by the configured category order, then by submission."""
-    since = datetime.combine(start, time.min, tz)
-    until = datetime.combine(end + timedelta(days=1), time.min, tz)
+    since, until = local_days(start, end, tz)
     entries = [Entry(r.receipt_no, r.title, r.category, r.district, r.member.name, r.member.sector,
                      r.created_at.astimezone(tz).date(), r.status, body_text(r.text, r.suggestion), r.suggestion)
                for r in reports.in_period(session, since, until, SCOPES[scope])]

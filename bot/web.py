@@ -9,7 +9,8 @@ from datetime import date
 
 from flask import Blueprint, Flask, Response, render_template, request
 
-from bot.digest import PAGE, TEXT, WEEKDAYS, build_digest, format_day, format_share
+from bot import replies
+from bot.digest import PAGE, TEXT, build_digest, format_day, format_share
 from bot.runtime import Runtime
 from bot.signed_links import LinkError, check_token
 from bot.svgchart import bar_chart
@@ -40,7 +41,7 @@ def register(app: Flask, rt: Runtime) -> None:
                                   label=PAGE["chart_checkins"]),
         }
         html = render_template("digest.html", d=digest, t=PAGE, charts=charts, day_text=format_day(covered),
-                               weekday=WEEKDAYS[covered.weekday()], quiet=TEXT["quiet"],
+                               weekday=replies.WEEKDAY_NAMES[covered.weekday()], quiet=TEXT["quiet"],
                                share=format_share(digest.study_share))
         return Response(html, headers=PRIVATE_HEADERS, mimetype="text/html")
 

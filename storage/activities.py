@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Mapping
 
 from sqlalchemy import func, select, update
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from storage.districts import normalize_district
 from storage.models import Activity, Member, Signup
+from storage.days import local_days
 
 KINDS = ("全体会议", "常委会议", "专题协商会", "视察", "调研", "考察", "读书分享会", "委员讲堂", "界别活动", "培训", "其他")
 SIGNED, WAITLIST, CANCELLED, LEAVE, WALKIN = "signed", "waitlist", "cancelled", "leave", "walkin"
@@ -173,12 +174,13 @@ def open_for(session: Session, member: Member, now: datetime, limit: int,
 
 def find(session: Session, now: datetime, reference: str | None, day: date | None, tz) -> list[Activity]:
     """Upcoming activities matching a code, words of the title/kind, and/or a local day."""
-    if reference and by_code(session, reference) is not None:
-        return [by_code(session, reference)]
+    coded = by_code(session, reference) if reference else None
+    if coded is not None:
+        return [coded]
     query = select(Activity).where(Activity.status == "open", Activity.start_at > now)
     if day is not None:
-        start = datetime.combine(day, time.min, tz)
-        query = query.where(Activity.start_at >= start, Activity.start_at < start + timedelta(days=1))
+        start, end = local_days(day, day, tz)
+        query = query.where(Activity.start_at >= start, Activity.start_at < end)
     candidates = list(session.scalars(query.order_by(Activity.start_at, Activity.id)))
     if reference:
         candidates = [a for a in candidates if _mentions(a, reference)]

@@ -10,7 +10,7 @@ report resubmitted after 退回 counts once, as its latest revision); activities
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -19,6 +19,7 @@ from storage.activities import LEAVE, SIGNED, WAITLIST, WALKIN, Timing
 from storage.models import Activity, Checkin, Member, Report, ReportEvent, ReportSecond, Signup
 from storage.reports import ADOPTED_STATES
 from storage.scoring import Progress, Rules, Score, progress, score
+from storage.days import local_days
 
 INSTRUCTED = "已批示"  # a report that reached this state received a leader's 批示 (kept even after 已办结)
 
@@ -61,7 +62,7 @@ class MemberYear:
 
 
 def year_bounds(year: int, tz) -> tuple[datetime, datetime]:
-    return tuple(datetime.combine(date(y, 1, 1), time.min, tz) for y in (year, year + 1))
+    return local_days(date(year, 1, 1), date(year, 12, 31), tz)
 
 
 def activity_outcome(status: str, attended: bool, ended: bool) -> str | None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from bot import media, replies
 from bot.cli import CliError, runtime_for_cli
@@ -10,6 +10,7 @@ from bot.report_export import SCOPES, collect, title_for, write_docx, write_xlsx
 from bot.report_review import error_text, find, review, view_text
 from storage import reports
 from storage.report_flow import ACTIONS, STATES, FlowError
+from storage.days import day_start
 
 ACTION_HELP = "，".join(f"{a.name}={a.verb}" for a in ACTIONS.values())
 
@@ -51,8 +52,8 @@ def register(sub) -> None:
 
 def cmd_list(args) -> int:
     rt = runtime_for_cli()
-    since = datetime.combine(args.start, time.min, rt.tz) if args.start else None
-    until = datetime.combine(args.end + timedelta(days=1), time.min, rt.tz) if args.end else None
+    since = day_start(args.start, rt.tz) if args.start else None
+    until = day_start(args.end + timedelta(days=1), rt.tz) if args.end else None
     with rt.db.session() as session:
         found = reports.listing(session, status=args.status, since=since, until=until, limit=args.limit)
         if not found:

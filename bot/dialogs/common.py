@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import intents
+from bot import replies
 from bot.dialogs.base import Turn
 
-WEEKDAYS = "一二三四五六日"
 
 
 def slot_date(value: str | None) -> date | None:
@@ -28,4 +28,4 @@ def day_label(day: date, today: date) -> str:
 
 def when_label(moment: datetime, tz) -> str:
     local = moment.astimezone(tz)
-    return f"{local.month}月{local.day}日(周{WEEKDAYS[local.weekday()]}) {local:%H:%M}"
+    return f"{local.month}月{local.day}日(周{replies.WEEKDAY_NAMES[local.weekday()]}) {local:%H:%M}"

@@ -12,7 +12,7 @@ the returned report keeps its text and state, and its history records the resubm
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import intents
 from bot import replies
@@ -23,6 +23,7 @@ from intents import DraftReply, normalize_receipt
 from storage import reports, similar
 from storage.models import Report
 from storage.report_flow import LIVE_STATES, RETURNED, VERBS
+from storage.days import day_start
 
 NAME = "report"
 RESUMABLE = True  # another request in the middle of a draft keeps the draft
@@ -313,7 +314,7 @@ def status(turn: Turn, slots: dict) -> str:
 
 def _listing(turn: Turn) -> str:
     mine = reports.of_member(turn.session, turn.member.id)
-    year_start = datetime.combine(turn.now.date().replace(month=1, day=1), time.min, turn.rt.tz)
+    year_start = day_start(turn.now.date().replace(month=1, day=1), turn.rt.tz)
     seconded = reports.seconds_of_member(turn.session, turn.member.id, year_start, turn.now + timedelta(days=1))
     if not mine:
         return replies.MY_REPORTS_NONE + (("\n" + replies.MY_REPORTS_SECONDS.format(n=seconded)) if seconded else "")
@@ -393,8 +394,7 @@ def _staff_only(turn: Turn) -> str | None:
 
 def _over_daily_cap(turn: Turn) -> str | None:
     cap = turn.rt.config.reports.daily_cap
-    day_start = datetime.combine(turn.now.date(), time.min, turn.rt.tz)
-    if reports.count_since(turn.session, turn.member.id, day_start) >= cap:
+    if reports.count_since(turn.session, turn.member.id, day_start(turn.now.date(), turn.rt.tz)) >= cap:
         return replies.REPORT_DAILY_CAP.format(cap=cap)
     return None
 
