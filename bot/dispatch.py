@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-import intents
 from bot import replies
 from bot.dialogs import DIALOGS, INTENT_HANDLERS
 from bot.dialogs import bind, clarify, staff
@@ -77,7 +76,7 @@ def _fresh(turn: Turn) -> str:
         answer = staff.try_command(turn)
         if answer is not None:
             return answer
-    return route(turn, intents.parse(turn.text, turn.now))
+    return route(turn, turn.understood())
 
 
 def _resume(turn: Turn, paused) -> str:

@@ -20,6 +20,8 @@ from typing import Any, Iterator
 
 from sqlalchemy.orm import Session
 
+import intents
+
 from bot.protocol import Inbound
 from bot.runtime import Runtime
 from storage.models import Member
@@ -52,6 +54,13 @@ class Turn:
     text: str
     now: datetime
     state: DialogState | None = None
+    _parses: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def understood(self):
+        """intents.parse of the current text, computed once per turn (dialogs and dispatch both ask)."""
+        if self.text not in self._parses:
+            self._parses[self.text] = intents.parse(self.text, self.now)
+        return self._parses[self.text]
 
     @property
     def openid(self) -> str:

@@ -13,7 +13,7 @@ STEPS: dict = {}
 
 def handle_stranger(turn: Turn) -> str:
     """An unbound user: try to bind from whatever they wrote; otherwise explain how."""
-    parsed = intents.parse(turn.text, turn.now)
+    parsed = turn.understood()
     slots = intents.extract(turn.text, turn.now, ("name", "phone"))
     if parsed.intent != "bind" and "phone" not in slots:
         return replies.BIND_HOW

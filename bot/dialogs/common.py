@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import intents
 from bot import replies
 from bot.dialogs.base import Turn
-
 
 
 def slot_date(value: str | None) -> date | None:
@@ -15,7 +13,7 @@ def slot_date(value: str | None) -> date | None:
 
 def is_new_request(turn: Turn, own_intents: tuple[str, ...], min_confidence: float = 0.8) -> bool:
     """Inside a dialog: does this message clearly ask for something else?"""
-    parsed = intents.parse(turn.text, turn.now)
+    parsed = turn.understood()
     return (parsed.intent not in own_intents + ("unknown",)
             and parsed.confidence >= min_confidence)
 
