@@ -1,0 +1,22 @@
+"""demo marker on members (issue 11)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-26 09:10:01
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass  # filled in by the ops work
+
+
+def downgrade() -> None:
+    pass
