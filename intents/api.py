@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import model, segment
+from . import homophones, model, segment
 from .features import intent_features
 from .normalize import normalize
 from .slots import INTENT_SLOTS, extract_slots
@@ -24,6 +24,8 @@ class Parse:
 def warm_up() -> None:
     """Load the jieba dictionaries and train the classifiers now (call before forking web workers)."""
     segment.initialize()
+    homophones.initialize()
+    normalize("學")                     # loads OpenCC's tables
     model.active()
 
 
