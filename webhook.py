@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, Response, abort, request
 
 from bot import replies
 from bot.dispatch import handle_inbound
-from bot.inbox import answer_once
+from bot.inbox import NotKept, answer_once
 from bot.protocol import (
     AuthError, ProtocolError, SafeMode, check_signature, parse_xml, shorten_utf8, text_reply_xml,
     timestamp_fresh, to_inbound,
@@ -64,7 +65,10 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         except ProtocolError as exc:
             log.warning("refused message: %s", exc)
             abort(403 if isinstance(exc, AuthError) else 400)
-        text = answer_once(rt, inbound, handle_inbound)
+        try:
+            text = answer_once(rt, inbound, handle_inbound)
+        except NotKept:  # neither the database nor the spool holds it: WeChat must try again
+            return Response("", status=503)
         if not text:
             return Response("success", mimetype="text/plain")
         xml = text_reply_xml(inbound, shorten_utf8(text, cfg.reply_max_bytes))
@@ -74,8 +78,12 @@ def create_app(runtime: Runtime | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        status = {"database": rt.db.ping(), "store": rt.kv.ping(), "store_backend": rt.kv.backend,
-                  "database_backend": rt.db.backend}
+        """Both services probed at once; one that has not answered within server.healthz_timeout_seconds
+        (hung, not only down) counts as down."""
+        deadline = time.monotonic() + float(rt.config.server.healthz_timeout_seconds)
+        probes = {"database": _probes.submit(rt.db.ping), "store": _probes.submit(rt.kv.ping)}
+        status = {name: _answered(probe, deadline) for name, probe in probes.items()}
+        status.update(store_backend=rt.kv.backend, database_backend=rt.db.backend)
         return status, (200 if status["database"] and status["store"] else 503)
 
     @app.errorhandler(413)
@@ -84,6 +92,16 @@ def create_app(runtime: Runtime | None = None) -> Flask:
 
     register_staff_pages(app, rt)
     return app
+
+
+_probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
+
+
+def _answered(probe: Future, deadline: float) -> bool:
+    try:
+        return bool(probe.result(timeout=max(0.0, deadline - time.monotonic())))
+    except Exception:  # timed out (a hung service) or failed
+        return False
 
 
 def _open_envelope(body: bytes, args, safe_mode: SafeMode | None) -> tuple[dict[str, str], bool]:

@@ -1,81 +1,166 @@
-"""Answer each inbound message exactly once, whatever WeChat retries.
+"""Answer each inbound message exactly once, whatever WeChat retries or fails around us.
 
-WeChat drops the connection after 5 s and posts the same message again, up to
-three tries. The first try claims the message key; a retry waits briefly for
-the first try's reply and returns the same text. A handler slower than the
-budget gets a short "处理中" now, and its real reply goes out through the outbox.
+WeChat drops the connection after 5 s and posts the same message again, up to three tries.
+- The first try takes a short lease on the message key (a pending marker with an owner token,
+  `wechat.pending_lease_seconds`). A retry during the lease waits for the first try's reply and
+  returns the same text; a retry after the lease (its owner crashed) takes over and handles it.
+- A handler slower than its budget gets a short "处理中" now; its real reply goes out through the outbox.
+- Database down: the message goes to the local spool (bot/spool.py) and the member is told it was
+  received; `replay_spool` handles it in order once the database is back and sends the result
+  through the outbox. If the spool fails too, `NotKept` makes the webhook answer 503 so WeChat retries.
+- Only replies that are true for every retry are remembered: an error reply is never cached.
+Records carry their message key (`source`), so a message handled twice still makes one record.
 """
 from __future__ import annotations
 
 import json
 import logging
+import secrets
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable
 
 from bot import replies
-from bot.protocol import Inbound
+from bot.config import ROOT
+from bot.protocol import Inbound, to_inbound
 from bot.runtime import Runtime
+from bot.spool import Entry, Spool, SpoolError
+from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
-PENDING = "\x00pending"
+PENDING = "\x00pending:"          # + owner token: the marker of a message being handled
+MIN_TAKE_OVER_BUDGET = 1.0        # seconds a retry that takes over keeps for the handler, however long it waited
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="handler")
 
 Handler = Callable[[Runtime, Inbound], str]
+
+
+class NotKept(Exception):
+    """Neither the database nor the local spool holds the message: answer so that WeChat retries."""
+
+
+class DatabaseDown(Exception):
+    """Raised inside a replay to stop it: the rest waits for the next one."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str
+    remember: bool = True  # answer WeChat's retries with this text (never for an error reply)
 
 
 def answer_once(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
     """The reply text for this message ('' = nothing to say); computed once per message."""
     cfg = rt.config.wechat
     key = "inbox:" + inbound.dedup_key
+    started = time.monotonic()
+    owner = PENDING + secrets.token_hex(8)
     try:
-        first_try = rt.kv.set(key, PENDING, ttl=cfg.dedup_ttl_seconds, only_if_absent=True)
+        claimed = rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True)
+        if not claimed:
+            answer, claimed = _wait_for_first_try(rt, key, owner)
+            if not claimed:
+                return answer
     except Exception:  # store down: answer anyway; records carry their message key, so no duplicates
-        log.exception("de-duplication store unavailable; handling %s without it", inbound.dedup_key)
-        return _handle(rt, inbound, handler)
-    if not first_try:
-        return _wait_for_first_try(rt, key, cfg.retry_wait_seconds)
-    reply = _handle(rt, inbound, handler)
-    rt.kv.set(key, json.dumps(reply, ensure_ascii=False), ttl=cfg.dedup_ttl_seconds)
-    return reply
-
-
-def _handle(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
+        log.warning("de-duplication store unavailable; handling %s without it", inbound.dedup_key)
+        return _handle(rt, inbound, handler, cfg.handler_budget_seconds).text
+    budget = cfg.handler_budget_seconds
+    budget = max(min(MIN_TAKE_OVER_BUDGET, budget), budget - (time.monotonic() - started))
     try:
-        return _run_within_budget(rt, inbound, handler)
+        outcome = _handle(rt, inbound, handler, budget)
+    except NotKept:
+        _remember(rt, key, owner, Outcome("", remember=False))  # WeChat's retry must try again
+        raise
+    _remember(rt, key, owner, outcome)
+    return outcome.text
+
+
+def _wait_for_first_try(rt: Runtime, key: str, owner: str) -> tuple[str, bool]:
+    """(the first try's reply, False), or ('', True) when its lease ran out and this try took over,
+    or ('', False) when the first try is still working after retry_wait_seconds."""
+    cfg = rt.config.wechat
+    deadline = time.monotonic() + cfg.retry_wait_seconds
+    while True:
+        value = rt.kv.get(key)
+        if value is None:  # the owner's lease expired (crashed), or its answer expired: handle it here
+            if rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True):
+                log.warning("took over %s after its pending lease expired", key)
+                return "", True
+            continue
+        if not value.startswith(PENDING):
+            return json.loads(value), False
+        if time.monotonic() >= deadline:
+            return "", False
+        time.sleep(0.05)
+
+
+def _remember(rt: Runtime, key: str, owner: str, outcome: Outcome) -> None:
+    try:
+        if outcome.remember:
+            rt.kv.set(key, json.dumps(outcome.text, ensure_ascii=False), ttl=rt.config.wechat.dedup_ttl_seconds)
+        else:  # a retry should try again rather than be told the same error
+            rt.kv.delete_if(key, owner)
+    except Exception:
+        log.warning("could not remember the reply to %s", key)
+
+
+# --- handling ------------------------------------------------------------------------------------
+
+def _handle(rt: Runtime, inbound: Inbound, handler: Handler, budget: float) -> Outcome:
+    if spool_of(rt).pending_for(inbound.openid):  # the member's earlier messages wait: keep their order
+        outcome = _spool(rt, inbound)
+        replay_soon(rt, handler)
+        return outcome
+    try:
+        text = _run_within_budget(rt, inbound, handler, budget)
     except Exception as exc:
-        log.exception("handling %s failed", inbound.dedup_key)
-        _keep_unhandled(rt, inbound, exc)
-        return replies.INTERNAL_ERROR
+        return _after_failure(rt, inbound, exc)
+    replay_soon(rt, handler)
+    return Outcome(text)
 
 
-def _keep_unhandled(rt: Runtime, inbound: Inbound, exc: Exception) -> None:
-    """Store what the member sent, so staff can follow up although the handler failed."""
+def _after_failure(rt: Runtime, inbound: Inbound, exc: Exception) -> Outcome:
+    if is_unavailable(exc):
+        log.warning("database unavailable while handling %s: %s", inbound.dedup_key, exc)
+        return _spool(rt, inbound)
+    log.exception("handling %s failed", inbound.dedup_key)
+    if _keep_unhandled(rt, inbound, exc):
+        return Outcome(replies.INTERNAL_ERROR, remember=False)
+    return _spool(rt, inbound)  # not even the failure could be noted: keep it for a later try
+
+
+def _spool(rt: Runtime, inbound: Inbound) -> Outcome:
+    try:
+        spool_of(rt).append(inbound.dedup_key, inbound.fields, rt.now())
+    except SpoolError as exc:
+        log.critical("message %s neither stored nor spooled: %s", inbound.dedup_key, exc)
+        raise NotKept(inbound.dedup_key) from exc
+    return Outcome(replies.RECEIVED_WILL_PROCESS)
+
+
+def _keep_unhandled(rt: Runtime, inbound: Inbound, exc: Exception) -> bool:
+    """Store what the member sent, so staff can follow up although the handler failed.
+    True when it is stored (now or by an earlier try)."""
+    from sqlalchemy import select
+
     from storage.models import UnhandledMessage
 
     try:
         with rt.db.session() as session:
+            if session.scalar(select(UnhandledMessage.id).where(UnhandledMessage.message_key == inbound.dedup_key)):
+                return True
             session.add(UnhandledMessage(openid=inbound.openid, message_key=inbound.dedup_key,
                                            msg_type=inbound.msg_type, text=inbound.text, error=repr(exc)[:2000]))
+        return True
     except Exception:
-        log.exception("could not store unhandled message %s: %r", inbound.dedup_key, inbound.fields)
+        log.exception("could not store unhandled message %s", inbound.dedup_key)
+        return False
 
 
-def _wait_for_first_try(rt: Runtime, key: str, wait_seconds: float) -> str:
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        value = rt.kv.get(key)
-        if value is None:        # expired: the first try's answer is gone
-            return ""
-        if value != PENDING:
-            return json.loads(value)
-        if time.monotonic() >= deadline:
-            return ""
-        time.sleep(0.05)
-
-
-def _run_within_budget(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
-    budget = rt.config.wechat.handler_budget_seconds
+def _run_within_budget(rt: Runtime, inbound: Inbound, handler: Handler, budget: float) -> str:
     future = _pool.submit(handler, rt, inbound)
     try:
         return future.result(timeout=budget)
@@ -85,16 +170,109 @@ def _run_within_budget(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
 
 
 def _deliver_late(rt: Runtime, inbound: Inbound, future) -> None:
-    """A slow handler finished after we answered: send its reply through the outbox."""
+    """A slow handler finished after we answered "处理中": send its reply through the outbox
+    (or spool the message when the database failed meanwhile)."""
+    try:
+        try:
+            text = future.result()
+        except Exception as exc:
+            text = _after_failure(rt, inbound, exc).text
+            if text == replies.RECEIVED_WILL_PROCESS:
+                return  # spooled: the replay sends the result
+        _send_later(rt, inbound, text, kind="late_reply")
+    except NotKept:
+        pass  # already logged as critical
+    except Exception as exc:  # the outbox itself failed: keep the message for the replay
+        if not is_unavailable(exc):
+            log.exception("late reply to %s failed", inbound.dedup_key)
+        try:
+            _spool(rt, inbound)
+        except NotKept:
+            pass
+
+
+def _send_later(rt: Runtime, inbound: Inbound, text: str, kind: str) -> None:
+    """The reply through the outbox; one row per message, whichever path gets there first."""
     from bot import outbox
 
-    try:
-        text = future.result()
-    except Exception as exc:
-        log.exception("late handler failed for %s", inbound.dedup_key)
-        _keep_unhandled(rt, inbound, exc)
-        text = replies.INTERNAL_ERROR
     if text:
         with rt.db.session() as session:
-            outbox.enqueue(session, openid=inbound.openid, text=text, kind="late_reply",
+            outbox.enqueue(session, openid=inbound.openid, text=text, kind=kind,
                            dedup_key="late:" + inbound.dedup_key)
+
+
+# --- the spool -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _spool_at(path: str) -> Spool:
+    return Spool(path)
+
+
+def spool_of(rt: Runtime) -> Spool:
+    directory = ROOT / str(rt.config.spool.dir)  # an absolute setting replaces ROOT
+    return _spool_at(str(directory))
+
+
+def replay_spool(rt: Runtime, handler: Handler) -> int:
+    """Handle spooled messages in the order they arrived, until done or the database fails again.
+    Returns how many were handled (0 also when another process is replaying)."""
+    spool = spool_of(rt)
+    handled = 0
+    with spool.replaying() as entries:
+        for entry in entries or []:
+            try:
+                _replay_entry(rt, entry, handler)
+            except DatabaseDown:
+                break
+            spool.done(entry)
+            handled += 1
+    if handled:
+        log.info("replayed %s spooled messages", handled)
+    return handled
+
+
+def _replay_entry(rt: Runtime, entry: Entry, handler: Handler) -> None:
+    inbound = to_inbound(entry.fields)
+    as_received = replace(rt, clock=lambda: entry.received_at)  # "今天" means the day it was sent
+    try:
+        text = handler(as_received, inbound)
+        _send_later(rt, inbound, text, kind="spooled_reply")
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise DatabaseDown() from exc
+        log.exception("replaying %s failed", entry.key)
+        if not _keep_unhandled(rt, inbound, exc):
+            raise DatabaseDown() from exc
+        text = replies.INTERNAL_ERROR
+        _send_later(rt, inbound, text, kind="spooled_reply")
+    try:  # a later WeChat retry gets the real answer
+        rt.kv.set("inbox:" + entry.key, json.dumps(text, ensure_ascii=False), ttl=rt.config.wechat.dedup_ttl_seconds)
+    except Exception:
+        pass
+
+
+_replayer_guard = threading.Lock()
+_replayer: dict[str, object] = {"thread": None, "checked": 0.0}
+
+
+def replay_soon(rt: Runtime, handler: Handler) -> None:
+    """The database works (again): replay the spool in a background thread, if anything is in it.
+    Looks at the spool directory at most once per spool.check_seconds."""
+    now = time.monotonic()
+    if now - _replayer["checked"] < float(rt.config.spool.check_seconds):
+        return
+    with _replayer_guard:
+        _replayer["checked"] = now
+        running = _replayer["thread"]
+        if (running is not None and running.is_alive()) or not spool_of(rt).pending():
+            return
+        thread = threading.Thread(target=_replay_quietly, args=(rt, handler), name="spool-replay", daemon=True)
+        _replayer["thread"] = thread
+        thread.start()
+
+
+def _replay_quietly(rt: Runtime, handler: Handler) -> None:
+    try:
+        replay_spool(rt, handler)
+    except Exception:
+        log.exception("spool replay failed")

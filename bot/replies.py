@@ -19,6 +19,7 @@ NOT_UNDERSTOOD = "抱歉，没太明白您的意思。\n" + HELP
 THANKS = "不客气！有需要随时发消息给我。"
 PROCESSING = "收到，正在处理，结果稍后发给您。"
 INTERNAL_ERROR = "抱歉，系统出了点问题，您的消息已保存，我们会尽快处理。请稍后再试。"
+RECEIVED_WILL_PROCESS = "您的消息已收到。系统暂时繁忙，恢复后会自动处理，并把结果发给您，无需重发。"
 HTTP_TOO_LARGE = "消息过长"
 CANCELLED = "好的，已取消{what}。"
 NOTHING_TO_CANCEL = "好的。有需要随时发消息给我。"

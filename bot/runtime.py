@@ -7,8 +7,8 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from bot.config import Config, load_config
-from storage.db import Database
-from storage.kv import KeyValueStore, open_store
+from storage.db import Database, DbTimeouts
+from storage.kv import KeyValueStore, RedisTimeouts, open_store
 
 
 @dataclass
@@ -33,8 +33,8 @@ class Runtime:
 def build_runtime(config: Config | None = None, migrate: bool = True,
                   clock: Callable[[], datetime] | None = None) -> Runtime:
     config = config or load_config()
-    db = Database(config.database.url)
+    db = Database(config.database.url, DbTimeouts.from_config(config.database))
     if migrate:
         db.migrate()
-    kv = open_store(config.redis.url, config.redis.prefix)
+    kv = open_store(config.redis.url, config.redis.prefix, RedisTimeouts.from_config(config.redis))
     return Runtime(config=config, db=db, kv=kv, clock=clock)

@@ -8,6 +8,7 @@ embedded default (no Redis) the web process runs the scheduler in a background t
 
 Scheduler jobs: `outbox` every outbound.poll_seconds; `reminders` every activities.reminder_poll_seconds;
 `media` every media.poll_seconds (bot/media.py: report photos off WeChat's temporary media);
+`spool` every spool.replay_poll_seconds (bot/inbox.py: messages spooled while the database was down);
 `digest` daily at digest.time (Asia/Shanghai), which calls bot.digest.send_scheduled(rt, now).
 A daily job runs once per day across all workers: a store lock serialises the runs and a done marker in the database (counters table,
 row `sched:<name>` = last day run, as YYYYMMDD) survives restarts.
@@ -116,14 +117,15 @@ def _mark_done(rt: Runtime, name: str, day: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # Jobs
 # ---------------------------------------------------------------------------------------------
-JOB_NAMES = ("outbox", "reminders", "media", "digest")
+JOB_NAMES = ("outbox", "reminders", "media", "digest", "spool")
 
 
 def default_jobs(rt: Runtime, only: list[str] | None = None) -> list[Job]:
     jobs = [Job("outbox", outbox_job, every=float(rt.config.get("outbound.poll_seconds", 2.0))),
             Job("reminders", reminders_job, every=float(rt.config.get("activities.reminder_poll_seconds", 300))),
             Job("media", media_job, every=float(rt.config.get("media.poll_seconds", 60))),
-            Job("digest", digest_job, daily_at=str(rt.config.get("digest.time", "08:30")))]
+            Job("digest", digest_job, daily_at=str(rt.config.get("digest.time", "08:30"))),
+            Job("spool", spool_job, every=float(rt.config.get("spool.replay_poll_seconds", 5.0)))]
     return [job for job in jobs if not only or job.name in only]
 
 
@@ -154,6 +156,14 @@ def reminders_job(rt: Runtime, now: datetime) -> None:
         return  # another worker is on it
     if queued:
         log.info("reminders: queued %s", queued)
+
+
+def spool_job(rt: Runtime, now: datetime) -> None:
+    """Messages spooled while the database was down (bot/inbox.py): handled in order once it is back."""
+    from bot.dispatch import handle_inbound
+    from bot.inbox import replay_spool
+
+    replay_spool(rt, handle_inbound)
 
 
 def media_job(rt: Runtime, now: datetime) -> None:

@@ -1,11 +1,13 @@
 """Engine and sessions for SQLite (embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, exc as sa_exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,31 +27,95 @@ def normalize_url(url: str | None) -> str:
     return url
 
 
-def make_engine(url: str | None) -> Engine:
+@dataclass(frozen=True)
+class DbTimeouts:
+    """Bounds that keep one request inside WeChat's 5 s (config.yaml `database:` holds the values).
+    None = the driver's own default (wait forever)."""
+
+    connect_seconds: int | None = None      # libpq connect_timeout (whole seconds, at least 2)
+    statement_ms: int | None = None         # PostgreSQL statement_timeout
+    pool_wait_seconds: float | None = None  # wait for a free pooled connection
+    sqlite_busy_seconds: float = 30.0       # SQLite: wait this long for a lock
+
+    @classmethod
+    def from_config(cls, section) -> "DbTimeouts":
+        get = section.get if hasattr(section, "get") else (lambda key, default=None: default)
+        return cls(connect_seconds=get("connect_timeout_seconds"), statement_ms=get("statement_timeout_ms"),
+                   pool_wait_seconds=get("pool_timeout_seconds"),
+                   sqlite_busy_seconds=float(get("sqlite_busy_timeout_seconds", 30.0)))
+
+
+def make_engine(url: str | None, timeouts: DbTimeouts | None = None) -> Engine:
+    timeouts = timeouts or DbTimeouts()
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy = timeouts.sqlite_busy_seconds
+        engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False})
+        event.listen(engine, "connect", lambda conn, _record: _sqlite_pragmas(conn, busy))
         return engine
     # No pre-ping (a round trip per checkout): a connection lost to a server restart fails one
-    # statement, SQLAlchemy then renews the whole pool, and the failed message is kept as unhandled.
-    return create_engine(url, pool_size=5, max_overflow=15, pool_recycle=3600)
+    # statement, SQLAlchemy then renews the whole pool, and the failed message is spooled (bot/inbox.py).
+    connect_args = {}
+    if timeouts.connect_seconds:
+        connect_args["connect_timeout"] = max(2, int(timeouts.connect_seconds))
+    if timeouts.statement_ms:
+        connect_args["options"] = f"-c statement_timeout={int(timeouts.statement_ms)}"
+    pool_wait = {"pool_timeout": timeouts.pool_wait_seconds} if timeouts.pool_wait_seconds else {}
+    return create_engine(url, pool_size=5, max_overflow=15, pool_recycle=3600, connect_args=connect_args,
+                         **pool_wait)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, busy_seconds: float) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
     cur.close()
 
 
+# What a database outage looks like from here (as opposed to a bug in our code):
+# psycopg2 raises OperationalError (SQLSTATE classes 08 connection, 53 resources, 57 operator intervention:
+# refused, "server closed the connection", "terminating connection due to administrator command",
+# "the database system is starting up", statement_timeout's QueryCanceled) and InterfaceError ("connection
+# already closed"); SQLAlchemy wraps them, and raises its own TimeoutError when the pool has no free
+# connection. SQLite raises OperationalError for bugs too ("no such table"), so only these messages count.
+_SQLITE_OUTAGE = ("database is locked", "unable to open database", "disk i/o error", "database or disk is full",
+                  "readonly database")
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """True when an exception (or one it was raised from) means the database is unreachable or overloaded."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (sa_exc.TimeoutError, sa_exc.DisconnectionError)):
+            return True
+        if isinstance(error, sa_exc.DBAPIError):
+            if error.connection_invalidated:
+                return True
+            error = error.orig
+            continue
+        if isinstance(error, sqlite3.OperationalError):
+            return any(part in str(error).lower() for part in _SQLITE_OUTAGE)
+        if _is_psycopg2_outage(error):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def _is_psycopg2_outage(error: BaseException) -> bool:
+    try:
+        import psycopg2
+    except ImportError:  # pragma: no cover - the PostgreSQL driver is optional on the embedded default
+        return False
+    return isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError))
+
+
 class Database:
-    def __init__(self, url: str | None):
-        self.engine = make_engine(url)
+    def __init__(self, url: str | None, timeouts: DbTimeouts | None = None):
+        self.engine = make_engine(url, timeouts)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
