@@ -1,6 +1,7 @@
 """Load config.yaml and apply environment overrides.
 
-The file holds every default; environment variables override single keys:
+The file is BOT_CONFIG if set, else config.yaml in the project folder (never the current directory, so
+`duty-bot …` works from any folder). It holds every default; environment variables override single keys:
 the named ones in ENV_KEYS, and any key as BOT__SECTION__KEY.
 """
 from __future__ import annotations
@@ -60,7 +61,9 @@ class Config:
 
 def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    path = path or env.get("BOT_CONFIG") or DEFAULT_PATH
+    path = Path(path or env.get("BOT_CONFIG") or DEFAULT_PATH)
+    if not path.is_file():  # e.g. a non-editable install, whose package folder holds no config.yaml
+        raise FileNotFoundError(f"config file {path} not found: set BOT_CONFIG to the config.yaml to use")
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     for name, dotted in ENV_KEYS.items():

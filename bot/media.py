@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.config import ROOT
 from bot.runtime import Runtime
-from bot.wechat_api import PermanentError, RateLimited, WeChatAPI, WeChatAPIError
+from bot.wechat_api import PermanentError, RateLimited, WeChatAPI, WeChatAPIError, client_for
 from storage.models import ReportAttachment
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def fetch_pending(rt: Runtime, limit: int = 20, api: WeChatAPI | None = None) ->
             .order_by(ReportAttachment.id).limit(limit)).all()
     if not pending:
         return 0
-    api = api or WeChatAPI(rt)
+    api = api or client_for(rt)
     max_bytes = int(rt.config.get("media.max_bytes", 10 * 1024 * 1024))
     stored = 0
     for row_id, media_id in pending:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.wechat_api import (
-    AmbiguousError, KefuRefused, PermanentError, RateLimited, TransientError, WeChatAPI, redact,
+    AmbiguousError, KefuRefused, PermanentError, RateLimited, TransientError, WeChatAPI, client_for, redact,
 )
 from storage.models import Member, OutboxMessage
 
@@ -108,7 +108,7 @@ def deliver_due(rt: Runtime, limit: int | None = None, only_ids: Iterable[int] |
     only_ids = None if only_ids is None else list(only_ids)
     limit = limit or (len(only_ids) if only_ids else int(rt.config.get("outbound.batch_size", 50)))
     report = DeliveryReport(unknown=reap_stale(rt, now))
-    api = api or WeChatAPI(rt)
+    api = api or client_for(rt)
     for row_id in due_ids(rt, now, limit, only_ids):
         report.add(deliver_one(rt, api, row_id, now), row_id)
     return report

@@ -105,6 +105,7 @@ class WeChatAPI:
         self.margin = float(cfg.get("outbound.token_refresh_margin_seconds", 300))
         self.timeout = (float(cfg.get("outbound.connect_timeout_seconds", 3)),
                         float(cfg.get("outbound.read_timeout_seconds", 10)))
+        self.config = cfg
         self.http = session or requests.Session()
 
     # -- access token ---------------------------------------------------------------------------
@@ -239,6 +240,15 @@ class WeChatAPI:
         if not resp.ok or not isinstance(answer, dict):
             raise TransientError(f"{path}: HTTP {resp.status_code} {str(answer)[:100]}")
         return answer
+
+
+def client_for(rt: Runtime) -> WeChatAPI:
+    """The runtime's one client: every delivery reuses its HTTP connections (a new client only when the
+    runtime's config object was replaced, as tests do)."""
+    api = rt.__dict__.get("_wechat_api")
+    if api is None or api.config is not rt.config:
+        api = rt.__dict__["_wechat_api"] = WeChatAPI(rt)
+    return api
 
 
 def _errcode(answer: object) -> int:

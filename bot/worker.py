@@ -1,10 +1,9 @@
 """The sender and the scheduler.
 
-`python -m bot worker` runs both. With Redis configured the outbox goes through an RQ queue: the
-scheduler of every worker puts one job per due row on the queue (once per attempt) and the RQ
-workers on every host share the jobs; claims in the database keep each row to one sender. On the
-embedded default (no Redis) the web process runs the scheduler in a background thread
-(`start_background`), which sends the due rows itself.
+`python -m bot worker` runs both. The outbox table is the one queue: every worker, on every host,
+sends the due rows itself, and the atomic claim in the database keeps each row to one sender (RQ
+was measured and removed: bench/README.md). On the embedded default (no Redis) the web process
+runs the scheduler in a background thread (`start_background`) instead.
 
 Scheduler jobs: `outbox` every outbound.poll_seconds; `reminders` every activities.reminder_poll_seconds;
 `media` every media.poll_seconds (bot/media.py: report photos off WeChat's temporary media);
@@ -28,11 +27,10 @@ from sqlalchemy import select
 
 from bot import outbox
 from bot.runtime import Runtime
-from storage.models import Counter, OutboxMessage
+from storage.models import Counter
 
 log = logging.getLogger(__name__)
 
-QUEUED_KEY = "outbox:queued:"   # + "<row id>:<attempt>": the row's job is on the RQ queue
 DAILY_RETRY_SECONDS = 300       # a daily job that raised is tried again after this long
 
 
@@ -130,12 +128,9 @@ def default_jobs(rt: Runtime, only: list[str] | None = None) -> list[Job]:
 
 
 def outbox_job(rt: Runtime, now: datetime) -> None:
-    if queue_mode(rt):
-        dispatch_due(rt, now)
-    else:
-        report = outbox.deliver_due(rt, now=now)
-        if report.handled:
-            log.info("outbox: %s", report.summary())
+    report = outbox.deliver_due(rt, now=now)
+    if report.handled:
+        log.info("outbox: %s", report.summary())
 
 
 def digest_job(rt: Runtime, now: datetime) -> None:
@@ -180,71 +175,6 @@ def media_job(rt: Runtime, now: datetime) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# RQ (Redis configured)
-# ---------------------------------------------------------------------------------------------
-_job_runtime: Runtime | None = None
-_rq_connections: dict[str, object] = {}
-_rq_guard = threading.Lock()
-
-
-def queue_mode(rt: Runtime) -> bool:
-    return rt.kv.backend == "redis"
-
-
-def rq_connection(rt: Runtime):
-    """RQ needs bytes replies: the store's Redis connection settings without decode_responses (one per server)."""
-    import redis
-
-    pool = rt.kv.client.connection_pool
-    kwargs = {**pool.connection_kwargs, "decode_responses": False}
-    key = repr((pool.connection_class, sorted(kwargs.items(), key=lambda item: item[0])))
-    with _rq_guard:
-        if key not in _rq_connections:
-            _rq_connections[key] = redis.Redis(
-                connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs))
-        return _rq_connections[key]
-
-
-def rq_queue(rt: Runtime, connection=None):
-    from rq import Queue
-
-    name = rt.kv.prefix + str(rt.config.get("outbound.queue", "outbox"))
-    return Queue(name, connection=connection or rq_connection(rt))
-
-
-def dispatch_due(rt: Runtime, now: datetime | None = None, queue=None) -> list[int]:
-    """Put one RQ job per due row on the queue, once per attempt; returns the row ids queued."""
-    now = now or rt.now()
-    outbox.reap_stale(rt, now)
-    lease = float(rt.config.get("outbound.lease_seconds", 120))
-    limit = int(rt.config.get("outbound.batch_size", 50))
-    with rt.db.session() as session:
-        rows = session.execute(
-            select(OutboxMessage.id, OutboxMessage.attempts)
-            .where(OutboxMessage.status == outbox.PENDING, OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id).limit(limit)).all()
-    queue = queue or rq_queue(rt)
-    queued = []
-    for row_id, attempts in rows:
-        if rt.kv.set(f"{QUEUED_KEY}{row_id}:{attempts}", "1", ttl=lease, only_if_absent=True):
-            queue.enqueue(deliver_job, row_id, job_timeout=int(lease), result_ttl=0, failure_ttl=86400,
-                          description=f"outbox {row_id}")
-            queued.append(row_id)
-    return queued
-
-
-def deliver_job(row_id: int) -> str:
-    """The RQ job: deliver one outbox row (a no-op if another worker already took it)."""
-    global _job_runtime
-    if _job_runtime is None:
-        from bot.runtime import build_runtime
-
-        _job_runtime = build_runtime(migrate=False)
-    report = outbox.deliver_due(_job_runtime, only_ids=[row_id])
-    return report.summary()
-
-
-# ---------------------------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------------------------
 @dataclass
@@ -283,21 +213,8 @@ def run_once(rt: Runtime) -> outbox.DeliveryReport:
 
 
 def run_worker(rt: Runtime, jobs: list[Job] | None = None) -> None:
-    """`python -m bot worker`: the scheduler, plus an RQ worker when Redis is configured. Stops on SIGTERM."""
-    global _job_runtime
+    """`python -m bot worker`: the scheduler in this process until SIGTERM or SIGINT."""
     stop = threading.Event()
-    scheduler = Scheduler(rt, jobs or default_jobs(rt))
-    if not queue_mode(rt):
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
-        scheduler.run(stop)
-        return
-    from rq import SimpleWorker
-
-    _job_runtime = rt
-    threading.Thread(target=scheduler.run, args=(stop,), name="bot-scheduler", daemon=True).start()
-    connection = rq_connection(rt)
-    try:  # jobs run in this process (no fork per message); RQ handles SIGTERM as a warm shutdown
-        SimpleWorker([rq_queue(rt, connection)], connection=connection).work()
-    finally:
-        stop.set()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    Scheduler(rt, jobs or default_jobs(rt)).run(stop)

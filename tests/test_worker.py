@@ -1,8 +1,7 @@
-"""The worker: scheduler, daily job guard, RQ dispatch, background thread, CLI, and a killed real worker."""
+"""The worker: scheduler, daily job guard, sending, background thread, CLI, and a killed real worker."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -15,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 import bot
-from bot import outbox, worker
-from bot.worker import Job, Scheduler, default_jobs, dispatch_due, outbox_job, queue_mode, start_background
+from bot import outbox
+from bot.worker import Job, Scheduler, default_jobs, outbox_job, start_background
 from conftest import FIXED_NOW
 from fake_wechat import fake_wechat, point_at  # noqa: F401 - the fixture
 from storage.models import OutboxMessage
@@ -30,17 +29,6 @@ def rt(runtime, fake_wechat):  # noqa: F811
     return point_at(runtime, fake_wechat)
 
 
-@pytest.fixture
-def queue(rt):
-    """The runtime's RQ queue (Redis back end only), emptied afterwards."""
-    if not queue_mode(rt):
-        yield None
-        return
-    q = worker.rq_queue(rt)
-    yield q
-    q.delete(delete_jobs=True)
-
-
 def put(rt, openid: str = "o_zhang", text: str = "您报名的活动有空位了") -> int:
     with rt.db.session() as session:
         return outbox.enqueue(session, openid=openid, text=text, kind="notice").id
@@ -51,19 +39,6 @@ def statuses(rt, ids: list[int]) -> list[str]:
         found = dict(session.execute(select(OutboxMessage.id, OutboxMessage.status)
                                      .where(OutboxMessage.id.in_(ids))).all())
     return [found[i] for i in ids]
-
-
-def run_rq_burst(rt, queue, monkeypatch) -> None:
-    """An RQ worker in this process until the queue is empty (its signal handlers restored after)."""
-    from rq import SimpleWorker
-
-    monkeypatch.setattr(worker, "_job_runtime", rt)
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        SimpleWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
 
 
 # -- scheduler ------------------------------------------------------------------------------------
@@ -149,30 +124,29 @@ def test_digest_job_calls_send_scheduled_at_digest_time(runtime, monkeypatch):
 
 
 # -- sending through the scheduler ----------------------------------------------------------------
-def test_outbox_job_sends_directly_or_through_the_rq_queue(rt, fake_wechat, queue, monkeypatch):
+def test_outbox_job_sends_the_due_rows_on_both_back_ends(rt, fake_wechat):
     ids = [put(rt, openid=f"o_{i}") for i in range(3)]
     outbox_job(rt, FIXED_NOW)
-    if queue_mode(rt):
-        assert not fake_wechat.sent and len(queue) == 3   # queued, one job per row
-        assert dispatch_due(rt) == []                      # the same attempt is never queued twice
-        run_rq_burst(rt, queue, monkeypatch)
     assert statuses(rt, ids) == ["sent"] * 3
     assert sorted(c.body["touser"] for c in fake_wechat.sent) == ["o_0", "o_1", "o_2"]
+    outbox_job(rt, FIXED_NOW)  # a second worker's tick finds nothing left to send
+    assert len(fake_wechat.sent) == 3
 
 
-def test_rq_jobs_for_an_already_sent_row_send_nothing(rt, fake_wechat, queue, monkeypatch):
-    if not queue_mode(rt):
-        pytest.skip("RQ runs only with Redis")
-    row_id = put(rt)
-    dispatch_due(rt)
-    queue.enqueue(worker.deliver_job, row_id)   # a duplicate job, e.g. re-queued by hand
-    run_rq_burst(rt, queue, monkeypatch)
-    assert statuses(rt, [row_id]) == ["sent"] and len(fake_wechat.sent) == 1
+def test_one_wechat_client_per_runtime(rt, fake_wechat):
+    from bot.wechat_api import client_for
+
+    assert client_for(rt) is client_for(rt)
+    first = client_for(rt)
+    for i in range(3):
+        put(rt, openid=f"o_{i}")
+        outbox_job(rt, FIXED_NOW)
+    assert client_for(rt) is first and len(fake_wechat.sent) == 3
+    rt.config = rt.config.with_overrides({"outbound.read_timeout_seconds": 5})
+    assert client_for(rt) is not first  # replaced config, new client
 
 
 def test_background_thread_sends_on_the_embedded_default(rt, fake_wechat):
-    if queue_mode(rt):
-        pytest.skip("the web process's background thread is for the embedded default (no Redis)")
     rt.config = rt.config.with_overrides({"outbound.poll_seconds": 0.05})
     background = start_background(rt, default_jobs(rt, ["outbox"]))
     try:
@@ -219,13 +193,12 @@ def worker_env(rt, fake, redis_url: str | None) -> dict[str, str]:
     return env
 
 
-def test_killed_worker_loses_nothing_and_sends_nothing_twice(rt, fake_wechat, queue, monkeypatch, request,
-                                                             tmp_path):
+def test_killed_worker_loses_nothing_and_sends_nothing_twice(rt, fake_wechat, request, tmp_path):
     """Rows written, a real `python -m bot worker` killed mid-send: the rows it never reached are sent
     once by the next worker, the one it was sending is marked unknown and never resent."""
     fake_wechat.fail("custom", delay=30)  # the first send hangs until the worker is killed
     ids = [put(rt, openid=f"o_{name}") for name in "abc"]
-    redis_url = request.getfixturevalue("redis_url") if queue_mode(rt) else None
+    redis_url = request.getfixturevalue("redis_url") if rt.kv.backend == "redis" else None
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bot", "worker", "--jobs", "outbox"], cwd=ROOT,
@@ -241,8 +214,6 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(rt, fake_wechat, qu
     after_lease = datetime.now(timezone.utc) + timedelta(seconds=rt.config.outbound.lease_seconds + 1)
     report = outbox.deliver_due(rt, now=after_lease)       # the next worker
     assert report.unknown == ids[:1] and report.sent == ids[1:]
-    if queue_mode(rt):
-        run_rq_burst(rt, queue, monkeypatch)               # jobs the killed worker had queued: no-ops now
     assert statuses(rt, ids) == ["unknown", "sent", "sent"]
     assert [len(fake_wechat.calls_to_openid(f"o_{name}")) for name in "abc"] == [1, 1, 1]
     assert [len(fake_wechat.sent_to(f"o_{name}")) for name in "abc"] == [0, 1, 1]

@@ -10,7 +10,7 @@ from storage.models import OutboxMessage
 
 # Wording shown to staff.
 TEXT = {
-    "worker_help": "发送待发消息并运行定时任务（每日简报）；配置了 Redis 时同时作为 RQ 队列工作进程",
+    "worker_help": "发送待发消息并运行定时任务（提醒、照片保存、每日简报）；可在多台机器上同时运行，每条消息只发一次",
     "once_help": "只发送当前到期的消息，然后退出",
     "jobs_help": "只运行这些定时任务，逗号分隔（outbox,reminders,media,digest），默认全部",
     "bad_job": "未知的任务：{names}（可用 outbox, digest）",
