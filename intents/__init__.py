@@ -1,12 +1,13 @@
 """Understanding CPPCC members' messages: intent + slots. See README.md for the interface."""
 from .api import INTENTS, Parse, parse, warm_up
 from .commands import (
-    MemberCommand, StaffArguments, StaffCommand, activity_scene_code, parse_member_command, parse_staff_command,
-    sign_in_code,
+    ActivityCommand, MemberCommand, StaffArguments, StaffCommand, activity_scene_code, menu_intent,
+    parse_activity_command, parse_member_command, parse_sign_in_command, parse_staff_command, sign_in_code,
 )
 from .conversation import (
     Edit, category_of, choice, is_cancel, is_confirm, is_only_emoji_or_sticker, is_question, is_thanks, parse_edit,
 )
+from .normalize import normalize
 from .drafting import DraftReply, draft_reply, has_place, is_bare_report_trigger, reply_word, split_suggestion
 from .entities import find_receipt, normalize_receipt
 from .slots import SLOT_KINDS, extract
@@ -18,4 +19,5 @@ __all__ = ["INTENTS", "SLOT_KINDS", "Parse", "parse", "extract", "warm_up",
            # reading replies inside a dialog (conversation.py)
            "is_cancel", "is_confirm", "Edit", "parse_edit", "category_of", "choice", "is_question", "is_thanks",
            "is_only_emoji_or_sticker",
-           "activity_scene_code", "sign_in_code", "find_receipt", "normalize_receipt"]
+           "activity_scene_code", "sign_in_code", "find_receipt", "normalize_receipt",
+           "normalize", "ActivityCommand", "parse_activity_command", "parse_sign_in_command", "menu_intent"]

@@ -27,6 +27,12 @@ def _evaluate_cmd(args) -> int:
     return 0
 
 
+def _calibrate_cmd(args) -> int:
+    from .evaluate import fit_temperature
+    print(f"fitted intent temperature (dev split, train-split model): {fit_temperature():.2f}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m intents")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -38,6 +44,8 @@ def main(argv=None) -> int:
     e.add_argument("--dev", action="store_true", help="train without the dev split of data/train.jsonl and score it")
     e.add_argument("-v", "--verbose", action="store_true", help="list the errors")
     e.set_defaults(func=_evaluate_cmd)
+    c = sub.add_parser("calibrate", help="fit the softmax temperature on the dev split (set model.INTENT_TEMPERATURE)")
+    c.set_defaults(func=_calibrate_cmd)
     args = ap.parse_args(argv)
     return args.func(args)
 

@@ -103,3 +103,48 @@ def sign_in_code(text: str) -> str | None:
     """The check-in code in an answer to 'which code?': 签到 4821, 签到码是4821, a bare 4821 …"""
     found = _BARE_CODE.fullmatch(text.strip())
     return extract_code(normalize(text)) or (found.group() if found else None)
+
+
+# --- member commands with an activity code or a sign-in code (matched before anything else) ------------
+
+_ACTIVITY_VERBS = {"报名": "signup", "取消报名": "cancel_signup", "请假": "leave"}
+_ACTIVITY_COMMAND = re.compile(r"(?P<verb>取消报名|报名|请假)\s*(?P<codes>[Aa]\d{1,4}(?:\s*[,，、和及]?\s*[Aa]\d{1,4})*)"
+                               r"\s*[,，:：]?\s*(?P<rest>.*)", re.S)
+_CODE_IN_COMMAND = re.compile(r"[Aa](\d{1,4})")
+_SIGN_IN_COMMAND = re.compile(r"签到\s*(?:码)?\s*[:：]?\s*(\d{4})")
+# exact menu words: the service is known without the classifier
+MENU_WORDS = {
+    "我的活动": "my_activities", "我的打卡": "my_checkins", "打卡记录": "my_checkins", "我的履职": "query_record",
+    "我的社情民意": "report_status", "近期活动": "list_activities", "帮助": "help", "菜单": "help",
+}
+
+
+@dataclass(frozen=True)
+class ActivityCommand:
+    action: str              # signup | cancel_signup | leave
+    codes: tuple[str, ...]   # A3, upper-case
+    rest: str = ""           # leave: the reason as written
+
+
+def parse_activity_command(text: str) -> ActivityCommand | None:
+    """报名 A3 / 报名 A1 A2 / 取消报名 A3 / 请假 A3 出差; None for anything else (typos fixed first)."""
+    found = _ACTIVITY_COMMAND.fullmatch(normalize(text).strip(" 。.!！"))
+    if found is None:
+        return None
+    action = _ACTIVITY_VERBS[found["verb"]]
+    rest = found["rest"].strip()
+    if rest and action != "leave":
+        return None  # "报名A3的人多吗": not a bare command
+    codes = tuple(dict.fromkeys(f"A{n}" for n in _CODE_IN_COMMAND.findall(found["codes"])))
+    return ActivityCommand(action, codes, rest)
+
+
+def parse_sign_in_command(text: str) -> str | None:
+    """签到 4821 / 签到码4821 → '4821'; None for anything else."""
+    found = _SIGN_IN_COMMAND.fullmatch(normalize(text).strip(" 。.!！"))
+    return found.group(1) if found else None
+
+
+def menu_intent(text: str) -> str | None:
+    """The service an exact menu word names (我的活动, 我的打卡 …), else None."""
+    return MENU_WORDS.get(normalize(text).strip(" 。.!！?？"))

@@ -23,7 +23,7 @@ DATE_RE = re.compile("|".join([
     r"(?![\d.\-/]|\s*(?:个)?(?:小时|钟|h|H|分|min|倍|%|万|元|米|公里|吨)))",
     r"(?P<rel>大前天|大后天|前天|前儿|昨天|昨日|昨儿|昨晚|昨夜|今天|今日|今儿|今早|今晚|今夜|今个|明天|明日|明儿|明早|明晚|后天)",
     r"(?P<wk>(?P<shift>上上|下下|上|(?<!一)下|本|这)?\s*(?:个)?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7]))",
-    r"(?P<dom>(?P<nm>下个?月|这个?月|本月)?(?<![\dA-Za-z月.])" + _DAY.replace("?P<d>", "?P<d3>") + r"\s*(?:号|日)(?![本子常期]))",
+    r"(?P<dom>(?:(?P<nm>下个?月|上个?月|这个?月|本月)|(?<![\dA-Za-z月.]))" + _DAY.replace("?P<d>", "?P<d3>") + r"\s*(?:号|日)(?![本子常期]))",
 ]))
 
 
@@ -62,6 +62,8 @@ def _resolve(m: re.Match, today: date, future: bool):
         year, month = today.year, today.month
         if g["nm"] and g["nm"].startswith("下"):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        elif g["nm"] and g["nm"].startswith("上"):
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         found = _safe(year, month, day)
         if found and future and not g["nm"] and found < today:
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -92,3 +94,19 @@ def extract_date(text: str, now: datetime, future: bool = False):
 TIME_WORDS_RE = re.compile(
     DATE_RE.pattern + r"|(?:上上|下下|上|下|本|这)(?:个)?(?:周|星期|礼拜)(?:末)?|周末|月底|月初|年底|近期|最近|近日|"
     r"(?:上|下|这|本)(?:个)?月|今年|明年|[上下]午|晚上|早上|中午|" + NUM + r"\s*点(?:半|钟|\d+分?)?")
+
+
+# Date-like expressions that do not name one day (前几天, 上个月, 那天, 月初, 下周): a dialog asks, never defaults.
+VAGUE_DATE_RE = re.compile(
+    r"(?:前|这|那|过|近|头)(?:几|两|一两|两三|三两|三四|些|那么几)天|前阵子|前一阵|前段时间|这段时间|那段时间|那天|那日|当时|"
+    r"某天|有一天|有天|(?:上上|上|这|本|下|下下)(?:个)?月(?:份)?|月初|月中|月底|月末|上旬|中旬|下旬|年初|年中|年底|"
+    r"(?:上上|上|这|本|下|下下)(?:个)?(?:周|星期|礼拜)(?:末)?|周末|上次|之前|前些日子|最近|近期|近日|"
+    r"(?<![\d.])(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?(?![\d一二三四五六七八九十]|\s*\d)")
+
+
+def extract_unresolved_date(text: str, now: datetime, future: bool = False):
+    """The date-like expression as written when the text has one but no day-precise date; else None."""
+    if extract_date(text, now, future):
+        return None
+    m = VAGUE_DATE_RE.search(text)
+    return m.group() if m else None

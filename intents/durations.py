@@ -18,10 +18,14 @@ DURATION_RE = re.compile("|".join([
 ]))
 
 
+_RANGE = re.compile(r"[一二两三四五六七八九]{2}")   # 两三个小时, 一两个钟头: a range, not a number
+
+
 def _minutes(m: re.Match):
     kind = m.lastgroup
-    nums = [cn2num(x) for x in m.groups() if x is not None and x != m.group(kind)]
-    if any(n is None for n in nums):
+    raw = [x for x in m.groups() if x is not None and x != m.group(kind)]
+    nums = [cn2num(x) for x in raw]
+    if any(n is None for n in nums) or any(_RANGE.fullmatch(x) for x in raw):
         return None
     if kind in ("hhalf", "hhalf2"):
         return round(nums[0] * 60 + 30)
@@ -48,3 +52,19 @@ def extract_minutes(text: str):
     for value, _, _ in find_durations(text):
         return value
     return None
+
+
+# Duration-like but no number of minutes: a dialog asks, never defaults.
+VAGUE_DURATION_RE = re.compile(
+    r"一会儿?|一小会儿?|好一会儿?|好久|很久|老半天|大半天|小半天|半天|一阵子?|一段时间|好长时间|挺长时间|很长时间|不少时间|"
+    r"一上午|一下午|一晚上|一整天|一天|一早上|整个上午|整个下午|整晚|个把小时|个把钟头|"
+    r"(?:几|好几|十几|几十|一两|两三|三四|四五|五六)\s*(?:个)?(?:多)?(?:小时|钟头|分钟|钟)|"
+    r"(?:多|几)(?:个)?小时")
+
+
+def extract_unresolved_minutes(text: str):
+    """The duration-like expression as written when the text has one but no exact duration; else None."""
+    if extract_minutes(text):
+        return None
+    m = VAGUE_DURATION_RE.search(text)
+    return m.group() if m else None

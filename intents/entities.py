@@ -1,8 +1,8 @@
 """Regex/lexicon extractors for phone, name, material, activity, reason, code, report_id and receipt numbers."""
 import re
 
-from .dates import TIME_WORDS_RE
-from .durations import DURATION_RE
+from .dates import TIME_WORDS_RE, VAGUE_DATE_RE
+from .durations import DURATION_RE, VAGUE_DURATION_RE
 
 PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)")
 # Two receipt-number syntaxes on purpose: REPORT_ID_RE is the `report_id` slot of parse() (SQ only, spaces allowed,
@@ -144,7 +144,7 @@ def extract_material(text: str):
     for name in WHOLE_MATERIALS:
         if name in text:
             return name
-    rest = strip_spans(text, TIME_WORDS_RE, DURATION_RE)
+    rest = strip_spans(text, TIME_WORDS_RE, DURATION_RE, VAGUE_DURATION_RE, VAGUE_DATE_RE)
     best = None
     for chunk in re.split(r"[\s,，。、;；:：!！?？~～]+", rest):
         chunk = _MATERIAL_FILLER.sub("", chunk)

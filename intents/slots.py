@@ -3,36 +3,45 @@ from datetime import datetime
 from typing import Iterable
 
 from . import entities, model
-from .dates import extract_date
-from .durations import extract_minutes
+from .dates import extract_date, extract_unresolved_date
+from .durations import extract_minutes, extract_unresolved_minutes
 from .normalize import normalize
 from .places import find_district
 from .report import make_title
+from .study_items import extract_items
 
 INTENT_SLOTS = {
     "report": ("district", "category", "title"),
     "report_status": ("report_id",),
-    "checkin": ("date", "minutes", "material"),
-    "signup": ("activity", "date"),
-    "cancel_signup": ("activity", "date"),
-    "leave": ("activity", "date", "reason"),
+    "checkin": ("date", "date_unresolved", "items", "minutes", "minutes_unresolved", "material"),
+    "signup": ("activity", "date", "date_unresolved"),
+    "cancel_signup": ("activity", "date", "date_unresolved"),
+    "leave": ("activity", "date", "date_unresolved", "reason"),
     "attend": ("code",),
     "list_activities": ("date",),
     "query_record": (),
+    "my_activities": (),
+    "my_checkins": (),
     "bind": ("name", "phone"),
     "help": (),
     "unknown": (),
 }
 SLOT_KINDS = ("date", "minutes", "material", "district", "phone", "name", "activity", "reason", "code",
-              "report_id", "category", "title")
+              "report_id", "category", "title", "date_unresolved", "minutes_unresolved", "items")
 # Intents whose dates refer to upcoming events: a month/day already passed means next year.
 FUTURE_INTENTS = {"signup", "cancel_signup", "leave", "list_activities"}
 
 
 _EXTRACTORS = {
     "date": lambda text, now, intent, found: extract_date(text, now, future=intent in FUTURE_INTENTS),
-    "minutes": lambda text, now, intent, found: extract_minutes(text),
-    "material": lambda text, now, intent, found: entities.extract_material(text),
+    "date_unresolved": lambda text, now, intent, found:
+        None if "date" in found else extract_unresolved_date(text, now, future=intent in FUTURE_INTENTS),
+    "items": lambda text, now, intent, found: extract_items(text),
+    # with several items, minutes and material are only inside `items` (never one of them on its own)
+    "minutes": lambda text, now, intent, found: None if "items" in found else extract_minutes(text),
+    "minutes_unresolved": lambda text, now, intent, found:
+        None if "items" in found or "minutes" in found else extract_unresolved_minutes(text),
+    "material": lambda text, now, intent, found: None if "items" in found else entities.extract_material(text),
     "district": lambda text, now, intent, found: find_district(text),
     "phone": lambda text, now, intent, found: entities.extract_phone(text),
     "name": lambda text, now, intent, found: entities.extract_name(text),
