@@ -11,10 +11,13 @@ HELP = ("您可以直接发文字或语音，例如：\n"
         "1. 学习打卡：今天学习了《政协章程》30分钟\n"
         "2. 活动：发「近期活动」查看，「报名 A3」报名，「取消报名 A3」取消\n"
         "3. 社情民意：直接写下问题、地点和建议；「我的社情民意」查进度\n"
-        "4. 我的履职：查看今年的履职情况")
+        "4. 我的履职：查看今年的履职情况\n"
+        "5. 我的活动、我的打卡：查看报名和打卡记录\n"
+        "回复数字也可以直接办理。")
+HELP_CHOICES = ("checkin", "list_activities", "report", "query_record", "my_activities")  # the numbers above
 STAFF_HELP_SUFFIX = ("\n\n工作人员：「待审」列出待审核的社情民意，「查看 编号」看全文；"
                      "「采用/不采用 编号」「退回 编号 理由」「报送 编号 单位」「批示 编号 领导 内容」"
-                     "「办结 编号 结果」「合并 编号 到 编号」。")
+                     "「办结 编号 结果」「合并 编号 到 编号」；「改标题 编号 新标题」「改分类 编号 新分类」。")
 NOT_UNDERSTOOD = "抱歉，没太明白您的意思。\n" + HELP
 THANKS = "不客气！有需要随时发消息给我。"
 PROCESSING = "收到，正在处理，结果稍后发给您。"
@@ -28,6 +31,12 @@ DRAFT_KEPT = "\n\n（您的{what}草稿已保留，可接着回答上面的问�
 DRAFT_DROPPED = "\n\n（之前未完成的{what}草稿已放弃）"
 CLARIFY = "请问您是想：\n{options}\n请回复数字，或发「取消」。"
 CLARIFY_AGAIN = "请回复 {numbers} 中的一个数字，或发「取消」。"
+DIALOG_GAVE_UP = "还是没能明白，{what}先到这里，未保存任何内容。需要时请重新发起，发「帮助」可查看用法。"
+DIALOG_LEFT = "（已退出刚才的{what}）\n"
+EMOJI = "收到您的表情啦😊 有事请直接发文字或语音，发「帮助」查看我能做什么。"
+WELCOME_BACK = "欢迎回来，{name}！您的身份仍已绑定，可以直接使用各项服务。\n"
+STAFF_NO_RECORD = ("您的账号是工作人员账号，没有委员履职记录。\n"
+                   "工作人员可发「待审」查看待审核的社情民意，或用管理后台导出全体委员的履职记录。")
 
 WEEKDAY_NAMES = "一二三四五六日"  # 周一 … 周日, indexed by date.weekday()
 
@@ -38,23 +47,37 @@ LOCATION_RECEIVED = "已收到位置（{label}）。如要反映问题，请直�
 
 # --- binding -----------------------------------------------------------------
 BIND_HOW = ("您还没有绑定身份，暂时只能办理绑定。\n"
-            "请发送「绑定 姓名 手机号」，例如：绑定 张三 13912345678")
+            "请发送「绑定 姓名 手机号」，例如：绑定 张三 13912345678\n"
+            "收到工作人员发给您的验证码时，请发送「绑定 姓名 手机号 验证码」")
 BIND_NEED_BOTH = "请同时发送姓名和手机号，例如：绑定 张三 13912345678"
 BIND_OK = "绑定成功！{name}委员，您好。\n" + HELP
 BIND_OK_STAFF = "绑定成功！{name}，您已作为工作人员绑定。\n" + HELP + STAFF_HELP_SUFFIX
-BIND_NOT_FOUND = "没有找到「{name} {phone}」的登记信息，请核对姓名和手机号，或联系政协办公室。"
-BIND_TAKEN = "该委员已绑定其他微信号。如需更换，请联系政协办公室解除原绑定。"
-BIND_ACCOUNT_IN_USE = "您的微信已绑定为{name}，无需重复绑定。"
+# every binding failure (no such entry, wrong phone or code, bound elsewhere, too many tries): one reply that
+# tells a guesser nothing (issue 10)
+BIND_FAILED = "信息不符或无法绑定，请核对或联系工作人员"
 ALREADY_BOUND = "您已绑定为{name}，可以直接使用各项服务。发「帮助」查看用法。"
 
 # --- study check-in ----------------------------------------------------------
 CHECKIN_ASK_MINUTES = "请问学习了多长时间？例如：30分钟、1小时"
 CHECKIN_ASK_MATERIAL = "请问学习了什么内容？例如：《政协章程》"
-CHECKIN_BAD_MINUTES = "没看懂时长，请回复例如：30分钟、1小时、一个半小时"
+CHECKIN_ASK_DATE = "「{expr}」是哪一天？请回复具体日期，例如：昨天、11月24日"
+CHECKIN_BAD_DATE = "没看懂是哪一天。"
+CHECKIN_BAD_MINUTES = "没看懂时长。"
 CHECKIN_TOO_LONG = "单次学习时长不能超过{max}分钟，请核对后重新发送。"
-CHECKIN_FUTURE = "不能为将来的日期打卡，请核对日期。"
-CHECKIN_TOO_OLD = "只能补最近{days}天的卡，请联系政协办公室补登。"
-CHECKIN_OK = "学习打卡成功！\n{day}　{material}　{minutes}分钟\n本月已打卡{month_count}次。"
+CHECKIN_FUTURE = "{day}还没到，不能提前打卡，请核对日期。"
+CHECKIN_TOO_OLD = "{day}超出了补卡期限：只能补最近{days}天（{first}以后）的卡。更早的请联系政协办公室补登。"
+CHECKIN_OK = "学习打卡成功！"
+CHECKIN_OK_MANY = "学习打卡成功，共记录{n}条："
+CHECKIN_LINE = "{day}　{material}　{minutes}分钟"
+CHECKIN_MONTH = "本月已打卡{month_count}次。发「我的打卡」查看明细。"
+CHECKIN_NOT_COUNTED = {
+    "duplicate": "{day}　{material}　{minutes}分钟 已经记录过，不重复计入。",
+    "over_count": "{day}已打卡{max_count}次，达到每天上限，「{material} {minutes}分钟」未计入。",
+    "over_minutes": "{day}的学习时长每天最多计{max_minutes}分钟，「{material} {minutes}分钟」未计入。",
+}
+MY_CHECKINS_NONE = "您本月还没有学习打卡。发「学习打卡 今天学习了《政协章程》30分钟」即可打卡。"
+MY_CHECKINS_HEADER = "您{month}月的学习打卡（{n}次，共{minutes}分钟）："
+MY_CHECKINS_MORE = "……另有{more}条未列出。"
 
 # --- activities ----------------------------------------------------------------
 ACTIVITIES_NONE = "近期暂无可报名的活动，有新活动会通知您。"
@@ -76,6 +99,11 @@ SIGNUP_STARTED = "{code} {title} 已经开始或结束，不能再报名。"
 SIGNUP_ACTIVITY_CANCELLED = "{code} {title} 已取消。"
 SIGNUP_NOT_IN_AUDIENCE = "{code} {title} 是面向{audience}委员的活动，您暂不在参加范围内。如有疑问，请联系政协办公室。"
 MY_SIGNUPS_NONE = "您目前没有已报名的活动。"
+ACTIVITY_INFO = "{line}\n想参加请回复「报名」，或发「报名 {code}」。"
+MY_ACTIVITIES_NONE = "您今年还没有报名活动。发「近期活动」查看可报名的活动。"
+MY_ACTIVITIES_HEADER = "您今年的活动（{n}项）："
+MY_ACTIVITY_LINE = "{code} {when} {title}【{status}】"
+MY_ACTIVITY_STATUS = {"signed": "已报名", "leave": "请假", "attended": "已签到", "absent": "缺席", "walkin": "已签到"}
 CANCEL_OK = "已取消报名：{code} {title}。"
 CANCEL_LEFT_WAITLIST = "已为您退出 {code} {title} 的候补名单。"
 CANCEL_NOT_SIGNED = "您没有报名 {code} {title}。"
@@ -120,6 +148,13 @@ REPORT_SUMMARY_ATTACHMENTS = "附件：{items}\n"
 REPORT_SUMMARY_REVISION = "修改重报：原编号 {receipt}\n"
 REPORT_NO_DISTRICT = "未填"
 REPORT_CONFIRM_AGAIN = "请回复「提交」确认，「修改」重写，「取消」放弃。"
+REPORT_CONFIRM_HINT = ("没有把这句话加入内容。要补充请发「补充：……」，改标题发「标题改成……」，"
+                       "改分类发「分类改成……」，改旗区发「旗区改成……」。")
+REPORT_EDIT_DONE = "已修改{what}。\n"
+REPORT_EDIT_EMPTY = "请写明修改后的内容，例如：标题改成富兴街道路灯不亮"
+REPORT_EDIT_BAD_CATEGORY = "分类只能是：{categories}。请发「分类改成 其中一项」。"
+REPORT_EDIT_BAD_DISTRICT = "没认出是哪个旗区，请发例如「旗区改成准格尔旗」。"
+REPORT_FIELD_NAMES = {"title": "标题", "category": "分类", "district": "旗区"}
 REPORT_ADDED = "已补充。\n"
 REPORT_REWRITE = "好的，请重新发送完整内容：发生了什么、在哪里、您有什么建议。（已收到的图片保留）"
 REPORT_EMPTY = "还没有写内容，请先说说具体情况。"
@@ -164,12 +199,14 @@ REPORT_NOT_FOUND = "没有找到编号为 {receipt} 的社情民意，请核对�
 REPORT_HISTORY_HEADER = "{receipt} {title}\n当前状态：{status}"
 REPORT_HISTORY_LINE = "{when} {status}{note}"
 REPORT_HISTORY_RETURNED = "如需修改后重新提交，请发「修改 {receipt}」。"
+REPORT_HISTORY_SECONDED = "（您附议的社情民意）"
 REPORT_STAFF_ONLY = "「{verb}」是工作人员审核用的指令，委员不能使用。发「我的社情民意」可查看您的社情民意。"
 # what each history entry says, by action (staff see who did it)
 REPORT_EVENT_NOTES = {
     "submit": "", "adopt": "{note}", "return": "{note}", "reject": "{note}", "forward": "{to}{note_tail}",
     "instruct": "{leader}（{level}）：{note}", "close": "{note}", "merge": "并入 {into}",
     "merged_in": "{from_report} 并入本件", "revised": "已修改重报，新编号 {revision}",
+    "edit_title": "标题改为《{to}》（原：{from_value}）", "edit_category": "分类改为{to}（原：{from_value}）",
 }
 REPORT_EVENT_REVISION_OF = "修改重报，原编号 {revision_of}"
 # notices to the member (outbox), one per state change
@@ -204,6 +241,11 @@ STAFF_VIEW_SECONDS = "　附议：{n}人"
 STAFF_VIEW_ATTACHMENTS = "　附件：{items}"
 STAFF_VIEW_TEXT_CUT = "……（全文{n}字，见 python -m bot reports show {receipt}）"
 STAFF_DONE = "已{verb} {receipt}《{title}》，当前状态：{status}。{notified}"
+STAFF_EDITED = "已修改 {receipt} 的{what}：{old} → {new}（原内容保留在处理历史中）。"
+STAFF_EDIT_SAME = "{receipt} 的{what}已经是「{new}」，无需修改。"
+STAFF_EDIT_NEED_VALUE = "请写明新的{what}，例如：{example}"
+STAFF_EDIT_EXAMPLES = {"title": "改标题 SQ2026-0012 富兴街道路灯不亮", "category": "改分类 SQ2026-0012 城乡建设"}
+STAFF_EDIT_BAD_CATEGORY = "分类只能是：{categories}。"
 STAFF_NOTIFIED = "已通知{member}。"
 STAFF_NOT_NOTIFIED = "{member}未绑定微信，未发通知。"
 REPORT_FLOW_ERRORS = {
@@ -251,5 +293,6 @@ SERVICE_NAMES = {
     "checkin": "学习打卡", "signup": "活动报名", "cancel_signup": "取消报名", "report": "社情民意",
     "report_status": "查询社情民意进度", "query_record": "查询我的履职", "list_activities": "查看近期活动",
     "bind": "绑定身份", "help": "查看帮助", "leave": "请假", "attend": "活动签到", "clarify": "操作",
+    "my_activities": "查看我的活动", "my_checkins": "查看我的打卡", "menu": "操作",
 }
 ACTION_NAMES = {"signup": "报名", "cancel_signup": "取消报名", "leave": "请假"}

@@ -131,4 +131,4 @@ def _fields(report: Report, event: ReportEvent) -> dict[str, str]:
             "note_tail": f"，{note}" if note else "", "level": details.get("level", ""),
             "to": details.get("to", ""), "leader": details.get("leader", ""), "into": details.get("into", ""),
             "from_report": details.get("from_report", ""), "revision": details.get("revision", ""),
-            "revision_of": details.get("revision_of", "")}
+            "revision_of": details.get("revision_of", ""), "from_value": details.get("from", "")}

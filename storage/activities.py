@@ -386,3 +386,11 @@ def my_upcoming(session: Session, member: Member, now: datetime,
         select(Signup).join(Activity).where(
             Signup.member_id == member.id, Signup.status.in_(statuses),
             Activity.start_at > now).order_by(Activity.start_at)))
+
+
+def signups_of_member(session: Session, member: Member, since: datetime) -> list[Signup]:
+    """The member's sign-ups (not withdrawn) of activities starting from `since`, in date order."""
+    return list(session.scalars(
+        select(Signup).join(Activity).where(
+            Signup.member_id == member.id, Signup.status != CANCELLED, Activity.start_at >= since)
+        .order_by(Activity.start_at)))

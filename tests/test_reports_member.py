@@ -8,7 +8,7 @@ import pytest
 
 import intents
 from bot import replies
-from conftest import FIXED_NOW, add_member
+from conftest import advance_clock, FIXED_NOW, add_member
 from storage import reports, similar
 from storage.models import Member, Report, ReportAttachment, ReportSecond
 from storage.report_flow import RETURNED
@@ -108,13 +108,20 @@ def test_confirm_words(runtime, wechat, member, word):
     assert "SQ2026-0001" in wechat.say("o_zhang", word)
 
 
-def test_unclear_answer_to_summary_asks_again_and_longer_text_is_added(runtime, wechat, member):
+def test_unclear_answer_to_summary_is_asked_about_never_appended(runtime, wechat, member):
     wechat.say("o_zhang", REPORT)
-    assert wechat.say("o_zhang", "嗯") == replies.REPORT_CONFIRM_AGAIN
-    reply = wechat.say("o_zhang", "另外热力公司的投诉电话一直打不通")
+    assert wechat.say("o_zhang", "嗯") == replies.REPORT_CONFIRM_HINT + "\n" + replies.REPORT_CONFIRM_AGAIN
+    reply = wechat.say("o_zhang", "补充：热力公司的投诉电话一直打不通")
     assert reply.startswith(replies.REPORT_ADDED) and "投诉电话" in reply
     wechat.say("o_zhang", "提交")
-    assert one_report(runtime).text == REPORT + "\n另外热力公司的投诉电话一直打不通"
+    assert one_report(runtime).text == REPORT + "\n热力公司的投诉电话一直打不通"
+
+
+def test_second_unclear_answer_ends_the_draft_politely(runtime, wechat, member):
+    wechat.say("o_zhang", REPORT)
+    wechat.say("o_zhang", "嗯")
+    assert wechat.say("o_zhang", "另外热力公司的投诉电话一直打不通") == replies.DIALOG_GAVE_UP.format(what="社情民意")
+    assert count(runtime, Report) == 0
 
 
 def test_rewrite_starts_over(runtime, wechat, member):
@@ -141,9 +148,8 @@ def test_cancel_during_follow_up(runtime, wechat, member):
 
 
 def test_draft_times_out(runtime, wechat, member):
-    runtime.config = runtime.config.with_overrides({"dialog.idle_timeout_seconds": 1})
     wechat.say("o_zhang", REPORT)
-    time.sleep(1.1)
+    advance_clock(runtime, runtime.config.dialog.idle_timeout_seconds + 1)
     reply = wechat.say("o_zhang", "提交")
     assert reply.startswith(replies.DIALOG_EXPIRED.format(what="社情民意"))
     assert count(runtime, Report) == 0
@@ -316,7 +322,7 @@ def test_text_length_cap(runtime, wechat, member):
     assert wechat.say("o_zhang", "供暖问题" * 400) == replies.REPORT_TOO_LONG.format(max=1500)
     runtime.config = runtime.config.with_overrides({"reports.max_chars": 60})
     wechat.say("o_zhang", REPORT)
-    reply = wechat.say("o_zhang", "另外" + "楼道灯也坏了" * 5)
+    reply = wechat.say("o_zhang", "补充：" + "楼道灯也坏了" * 5)
     assert reply == replies.REPORT_TOO_LONG_DRAFT.format(max=60)
     wechat.say("o_zhang", "提交")
     assert one_report(runtime).text == REPORT

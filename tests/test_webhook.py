@@ -179,13 +179,13 @@ def test_concurrent_retries_while_first_is_slow(runtime, app, member, monkeypatc
     """WeChat retries while the first try is still running: one record, the same reply to all."""
     from bot.dialogs import checkin
 
-    real_save = checkin._save
+    real_save = checkin.save
 
     def slow_save(turn, data):
         time.sleep(0.5)
         return real_save(turn, data)
 
-    monkeypatch.setattr(checkin, "_save", slow_save)
+    monkeypatch.setattr(checkin, "save", slow_save)
     msg_id = next_msg_id()
     xml = text_xml("o_zhang", "学习打卡 今天学习了《政协章程》30分钟", msg_id)
     answers = []
@@ -265,7 +265,7 @@ def test_handler_crash_keeps_the_message(runtime, wechat, member, monkeypatch):
     def broken(turn, data):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(checkin, "_save", broken)
+    monkeypatch.setattr(checkin, "save", broken)
     msg_id = next_msg_id()
     text = "学习打卡 今天学习了《政协章程》30分钟"
     assert wechat.say("o_zhang", text, msg_id=msg_id) == replies.INTERNAL_ERROR
@@ -278,7 +278,7 @@ def test_handler_crash_keeps_the_message(runtime, wechat, member, monkeypatch):
 def test_staff_list_failed_messages(runtime, wechat, member, monkeypatch, cli):
     from bot.dialogs import checkin
 
-    monkeypatch.setattr(checkin, "_save", lambda turn, data: 1 / 0)
+    monkeypatch.setattr(checkin, "save", lambda turn, data: 1 / 0)
     wechat.say("o_zhang", "学习打卡 今天学习了《政协章程》30分钟")
     code, out, _ = cli("messages", "failed")
     assert code == 0 and "张三 13912345678" in out and "学习打卡 今天学习了《政协章程》30分钟" in out
@@ -297,7 +297,8 @@ def test_slow_handler_answers_processing_then_outbox(runtime, wechat, member, mo
 
     from bot.dialogs import INTENT_HANDLERS
 
-    monkeypatch.setitem(INTENT_HANDLERS, "query_record", slow_show)
+    dialog, _ = INTENT_HANDLERS["query_record"]
+    monkeypatch.setitem(INTENT_HANDLERS, "query_record", (dialog, slow_show))
     assert wechat.say("o_zhang", "我的履职") == replies.PROCESSING
     deadline = time.time() + 5
     while time.time() < deadline:

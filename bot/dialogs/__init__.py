@@ -1,19 +1,26 @@
-"""One module per service; this registry maps dialogs and intents to them."""
-from bot.dialogs import attend, bind, checkin, clarify, general, record, report, signup
+"""One module per service; this registry maps dialogs and intents to them.
 
-DIALOGS = {module.NAME: module for module in (attend, bind, checkin, clarify, report, signup)}
+An intent's starter is `starter(turn, slots) -> Transition`; the engine runs it as the first transition of
+the service's dialog (services without questions just return Done).
+"""
+from bot.dialogs import attend, checkin, clarify, general, record, report, signup
 
+DIALOGS = {dialog.name: dialog for dialog in (attend.DIALOG, checkin.DIALOG, clarify.DIALOG, report.DIALOG,
+                                              signup.DIALOG)}
+
+# intent -> (the dialog it runs in, its starter)
 INTENT_HANDLERS = {
-    "bind": bind.start,
-    "checkin": checkin.start,
-    "signup": signup.start_signup,
-    "cancel_signup": signup.start_cancel,
-    "leave": signup.start_leave,
-    "attend": attend.start,
-    "list_activities": signup.list_upcoming,
-    "report": report.start,
-    "report_status": report.status,
-    "query_record": record.show,
-    "help": general.help_menu,
-    "unknown": general.not_understood,
+    "checkin": (checkin.DIALOG, lambda turn, slots: checkin.start(slots, turn.message)),
+    "signup": (signup.DIALOG, lambda turn, slots: signup.start(turn, "signup", slots)),
+    "cancel_signup": (signup.DIALOG, lambda turn, slots: signup.start(turn, "cancel_signup", slots)),
+    "leave": (signup.DIALOG, lambda turn, slots: signup.start(turn, "leave", slots)),
+    "attend": (attend.DIALOG, attend.start),
+    "list_activities": (signup.DIALOG, signup.list_upcoming),
+    "my_activities": (signup.DIALOG, signup.my_activities),
+    "my_checkins": (checkin.DIALOG, checkin.my_checkins),
+    "report": (report.DIALOG, report.start),
+    "report_status": (report.DIALOG, report.status),
+    "query_record": (clarify.DIALOG, record.show),
+    "help": (clarify.DIALOG, general.help_menu),
+    "unknown": (clarify.DIALOG, general.not_understood),
 }

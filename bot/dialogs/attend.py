@@ -1,14 +1,15 @@
 """签到 at an activity: with the code announced on site (签到 4821) or by scanning its QR code."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 import intents
 from bot import replies
-from bot.dialogs.base import NOT_MINE, Turn
-from bot.dialogs.common import is_new_request
+from bot.dialogs.base import Ask, Dialog, Done, Message, Perform, Transition, Turn, Unclear
 from bot.runtime import Runtime
 from storage import activities, attendance
 from storage.activities import Timing
@@ -23,29 +24,40 @@ ATTEND_REPLIES = {
 }
 
 
-def start(turn: Turn, slots: dict) -> str:
+class Step(StrEnum):
+    CODE = "code"
+
+
+@dataclass
+class AttendDraft:
+    code: str = ""
+
+
+def start(turn: Turn, slots: dict) -> Transition:
     code = slots.get("code")
     if not code:
-        return turn.ask(NAME, "code", {}, replies.ATTEND_ASK_CODE)
-    return _with_code(turn, code)
+        return Ask(Step.CODE, AttendDraft(), replies.ATTEND_ASK_CODE)
+    return with_code(turn, code)
 
 
-def on_code(turn: Turn, data: dict) -> str:
-    code = intents.sign_in_code(turn.text)
+def on_code(draft: AttendDraft, msg: Message) -> Transition:
+    code = intents.sign_in_code(msg.text)
     if code is None:
-        if is_new_request(turn, (NAME,)):
-            return NOT_MINE
-        return turn.ask(NAME, "code", data, replies.ATTEND_ASK_CODE)
-    turn.finish("")
-    return _with_code(turn, code)
+        return Unclear()
+    draft.code = code
+    return Perform(_sign_in, draft)
 
 
-def _with_code(turn: Turn, code: str) -> str:
+def _sign_in(turn: Turn, draft: AttendDraft) -> Transition:
+    return with_code(turn, draft.code)
+
+
+def with_code(turn: Turn, code: str) -> Transition:
     timing = timing_of(turn.rt)
     result = attendance.sign_in_with_code(turn.session, turn.member, code, turn.now, timing)
     if result.result is AttendResult.WRONG_CODE:
-        return replies.ATTEND_WRONG_CODE.format(given=code)
-    return answer(turn.rt, result, turn.now, timing)
+        return Done(replies.ATTEND_WRONG_CODE.format(given=code))
+    return Done(answer(turn.rt, result, turn.now, timing))
 
 
 def scan(rt: Runtime, session: Session, member: Member, code: str, now: datetime) -> str:
@@ -75,4 +87,4 @@ def timing_of(rt: Runtime) -> Timing:
     return Timing.from_settings(rt.config.get("activities", {}) or {})
 
 
-STEPS = {"code": on_code}
+DIALOG = Dialog(NAME, Step, AttendDraft, {Step.CODE: on_code}, own_intents=("attend",))

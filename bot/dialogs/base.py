@@ -1,22 +1,29 @@
-"""Dialogs as explicit state machines.
+"""Dialogs as declared state machines (python-telegram-bot's ConversationHandler is the model).
 
-A dialog module declares NAME, `start(turn, slots) -> str` and STEPS, a map from
-step name to `handler(turn, data) -> str`. A handler either asks the next
-question (`turn.ask(step, data, text)`), finishes (`turn.finish(text)`), or
-returns NOT_MINE when the message is clearly a new request, so dispatch can
-close the dialog and route the message afresh. State lives in the shared store
-(Redis when configured) so any worker can continue; it expires after
-dialog.idle_timeout_seconds, and 取消/算了 leaves any dialog.
+A dialog declares its steps (a StrEnum), a typed draft (a dataclass) and, for each step, a PURE handler
+`(draft, Message) -> Transition`. Handlers never touch the store: whatever needs the database is returned as
+`Perform(service, draft)` and run by the engine (bot/dialogs/engine.py) with the Turn. So every transition can
+be tested without a database, and the engine alone decides what is saved, repeated, cancelled or expired.
+
+Transitions:
+    Ask(step, draft, question)  keep the dialog open at `step` and ask
+    Done(reply)                 close the dialog with this reply
+    Perform(service, draft)     run service(turn, draft) -> Transition (storage lives there)
+    Unclear(hint)               the message does not answer the question: the engine checks for a new
+                                request, else repeats the question once, then ends politely
+    Handover()                  a new request: leave the dialog, the router handles the message afresh
+    Reroute(intent, text)       a numbered choice: close the dialog, the router runs that intent
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from typing import Any, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Callable, Iterator, Mapping, Union
 
 from sqlalchemy.orm import Session
 
@@ -27,21 +34,114 @@ from bot.runtime import Runtime
 from storage.models import Member
 
 log = logging.getLogger(__name__)
-NOT_MINE = object()
-CANCEL_WORDS = {"取消", "算了", "不用了", "退出", "不要了", "取消吧", "算了吧", "不弄了", "不办了"}
-_GRACE = 24 * 3600  # keep expired state a day longer, to tell the member it timed out
+_GRACE = timedelta(hours=24)  # keep expired state a day longer, to tell the member it timed out
+NEW_REQUEST_CONFIDENCE = 0.8   # inside a dialog, another intent this sure is a new request
 
+
+# --- what a step sees ------------------------------------------------------------------------------
 
 @dataclass
-class DialogState:
-    dialog: str
-    step: str
-    data: dict[str, Any] = field(default_factory=dict)
-    expires_at: float = 0.0
+class Message:
+    """One member message as a pure step handler sees it: text, time, settings, understanding."""
 
-    def expired(self) -> bool:
-        return time.time() >= self.expires_at
+    text: str
+    now: datetime
+    settings: Any = None                      # the typed config (read-only)
+    voice: dict | None = None                 # a voice message: the attachment its transcript came with
+    _parsed: Any = field(default=None, repr=False)
 
+    @property
+    def parsed(self) -> intents.Parse:
+        if self._parsed is None:
+            self._parsed = intents.parse(self.text, self.now)
+        return self._parsed
+
+    def extract(self, *kinds: str, intent: str | None = None) -> dict:
+        return intents.extract(self.text, self.now, kinds, intent=intent)
+
+    def is_new_request(self, own_intents: tuple[str, ...]) -> bool:
+        """Does this message clearly ask for something else than the open dialog?"""
+        parsed = self.parsed
+        return (parsed.intent not in own_intents + ("unknown", "help")
+                and parsed.confidence >= NEW_REQUEST_CONFIDENCE)
+
+
+# --- transitions --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ask:
+    step: StrEnum
+    draft: Any
+    question: str
+    repeat: str = ""   # what to ask again after the question was not answered (default: the question)
+
+
+@dataclass(frozen=True)
+class Done:
+    reply: str
+
+
+@dataclass(frozen=True)
+class Perform:
+    service: Callable[["Turn", Any], "Transition"]
+    draft: Any
+
+
+@dataclass(frozen=True)
+class Unclear:
+    hint: str = ""     # said before the question is repeated
+
+
+@dataclass(frozen=True)
+class Handover:
+    pass
+
+
+@dataclass(frozen=True)
+class Reroute:
+    """The member chose a service from numbered options: the router runs `intent` on `text`."""
+    intent: str
+    text: str
+
+
+Transition = Union[Ask, Done, Perform, Unclear, Handover, Reroute]
+StepHandler = Callable[[Any, Message], Transition]
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """The declaration of one dialog: its steps, its draft type and what each step accepts."""
+
+    name: str
+    steps: type[StrEnum]
+    draft: type
+    handlers: Mapping[StrEnum, StepHandler]
+    own_intents: tuple[str, ...] = ()
+    resumable: bool = False   # another request in the middle keeps the draft (社情民意)
+    quiet_steps: frozenset = frozenset()  # steps that ask nothing (a list shown): leaving them needs no note
+    on_media: Callable[["Turn", Any, StrEnum], Transition] | None = None
+
+    def __post_init__(self) -> None:
+        missing = set(self.steps) - set(self.handlers)
+        if missing:
+            raise ValueError(f"dialog {self.name}: steps without a handler: {sorted(missing)}")
+
+    def step_named(self, name: str) -> StrEnum | None:
+        try:
+            return self.steps(name)
+        except ValueError:
+            return None
+
+    def load_draft(self, data: Mapping[str, Any]) -> Any | None:
+        """The typed draft from stored data; None when it no longer fits (a deploy changed the draft)."""
+        names = {f.name for f in dataclasses.fields(self.draft)}
+        try:
+            return self.draft(**{k: v for k, v in data.items() if k in names})
+        except TypeError:
+            return None
+
+
+# --- one message being handled ------------------------------------------------------------------------
 
 @dataclass
 class Turn:
@@ -53,14 +153,21 @@ class Turn:
     inbound: Inbound
     text: str
     now: datetime
-    state: DialogState | None = None
-    _parses: dict[str, Any] = field(default_factory=dict, repr=False)
+    state: "DialogState | None" = None
+    _message: Message | None = field(default=None, repr=False)
 
-    def understood(self):
-        """intents.parse of the current text, computed once per turn (dialogs and dispatch both ask)."""
-        if self.text not in self._parses:
-            self._parses[self.text] = intents.parse(self.text, self.now)
-        return self._parses[self.text]
+    @property
+    def message(self) -> Message:
+        """The pure view of this message; parsed once per turn however many handlers ask."""
+        if self._message is None or self._message.text != self.text:
+            voice = None
+            if self.inbound.msg_type == "voice":
+                voice = {"kind": "voice", "media_id": self.inbound.media_id, "text": self.text}
+            self._message = Message(self.text, self.now, self.rt.config, voice)
+        return self._message
+
+    def understood(self) -> intents.Parse:
+        return self.message.parsed
 
     @property
     def openid(self) -> str:
@@ -71,20 +178,51 @@ class Turn:
         """Identifies the message that created a record, so a replay never creates a second one."""
         return self.inbound.dedup_key
 
-    def ask(self, dialog: str, step: str, data: dict[str, Any], text: str) -> str:
-        timeout = self.rt.config.dialog.idle_timeout_seconds
-        self.state = DialogState(dialog, step, data, time.time() + timeout)
-        with _store_outage("save dialog state"):
-            self.rt.kv.set(_key(self.openid), json.dumps(asdict(self.state), ensure_ascii=False),
-                           ttl=timeout + _GRACE)
-        return text
 
-    def finish(self, text: str) -> str:
-        if self.state is not None:  # no dialog open: nothing stored to delete
-            self.state = None
-            with _store_outage("clear dialog state"):
-                self.rt.kv.delete(_key(self.openid))
-        return text
+# --- stored state ------------------------------------------------------------------------------------
+
+@dataclass
+class DialogState:
+    dialog: str
+    step: str
+    draft: dict[str, Any] = field(default_factory=dict)
+    expires_at: str = ""        # ISO time from the runtime clock
+    question: str = ""          # asked last: repeated once when the answer is unclear
+    unclear: int = 0            # answers in a row that did not answer the question
+
+    def expired(self, now: datetime) -> bool:
+        try:
+            return now >= datetime.fromisoformat(self.expires_at)
+        except ValueError:
+            return True
+
+
+def save_state(rt: Runtime, openid: str, state: DialogState, now: datetime) -> None:
+    timeout = timedelta(seconds=rt.config.dialog.idle_timeout_seconds)
+    state.expires_at = (now + timeout).isoformat()
+    with _store_outage("save dialog state"):
+        rt.kv.set(_key(openid), json.dumps(dataclasses.asdict(state), ensure_ascii=False),
+                  ttl=int((timeout + _GRACE).total_seconds()))
+
+
+def load_state(rt: Runtime, openid: str) -> DialogState | None:
+    """The open dialog; unreadable state (e.g. from an older deploy) counts as none."""
+    raw = None
+    with _store_outage("load dialog state"):
+        raw = rt.kv.get(_key(openid))
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        return DialogState(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
+    except (TypeError, ValueError):
+        log.warning("unreadable dialog state for %s dropped", openid)
+        return None
+
+
+def clear_state(rt: Runtime, openid: str) -> None:
+    with _store_outage("clear dialog state"):
+        rt.kv.delete(_key(openid))
 
 
 @contextmanager
@@ -96,19 +234,7 @@ def _store_outage(what: str) -> Iterator[None]:
         log.exception("store unavailable: could not %s", what)
 
 
-def load_state(rt: Runtime, openid: str) -> DialogState | None:
-    raw = None
-    with _store_outage("load dialog state"):
-        raw = rt.kv.get(_key(openid))
-    return DialogState(**json.loads(raw)) if raw else None
-
-
-def clear_state(rt: Runtime, openid: str) -> None:
-    rt.kv.delete(_key(openid))
-
-
-def is_cancel(text: str) -> bool:
-    return text.strip(" 。.!！~～，,") in CANCEL_WORDS
+_STATE_FIELDS = {f.name for f in dataclasses.fields(DialogState)}
 
 
 def _key(openid: str) -> str:

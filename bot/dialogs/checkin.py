@@ -1,65 +1,165 @@
-"""学习打卡: what was studied, how long, which day (default today)."""
+"""学习打卡: which day, how long, what was studied — each asked when missing or unreadable, never guessed.
+
+A message without any day means today; a day-like expression that cannot be resolved ("前几天") is asked
+about. Several items in one message ("政协章程30分钟，还有人民政协报20分钟") are recorded as several.
+The reply echoes what was stored: 11月25日(周三) 政协章程 30分钟.
+"""
 from __future__ import annotations
 
-import intents
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
 from bot import replies
-from bot.dialogs.base import NOT_MINE, Turn
-from bot.dialogs.common import day_label, is_new_request, slot_date
+from bot.dialogs.base import Ask, Dialog, Done, Handover, Message, Perform, Transition, Turn, Unclear
+from bot.dialogs.common import day_label
 from storage import checkins
+from storage.checkins import DayLimits, Item, Outcome
 
 NAME = "checkin"
+OWN_INTENTS = ("checkin",)
+MATERIAL_MAX = 100
 
 
-def start(turn: Turn, slots: dict) -> str:
-    data = {"date": slots.get("date"), "minutes": slots.get("minutes"), "material": slots.get("material"),
-            "text": turn.text}
-    return _next(turn, data)
+class Step(StrEnum):
+    DATE = "date"
+    MINUTES = "minutes"
+    MATERIAL = "material"
 
 
-def on_minutes(turn: Turn, data: dict) -> str:
-    found = intents.extract(turn.text, turn.now, ("minutes", "material", "date"))
+@dataclass
+class CheckinDraft:
+    text: str = ""
+    date: str | None = None
+    minutes: int | None = None
+    material: str | None = None
+    items: list[dict] = field(default_factory=list)  # two or more {material, minutes} from one message
+
+
+def start(slots: dict, msg: Message) -> Transition:
+    draft = CheckinDraft(text=msg.text, date=slots.get("date"), minutes=slots.get("minutes"),
+                         material=slots.get("material"), items=list(slots.get("items") or []))
+    if slots.get("date_unresolved") and not draft.date:
+        return Ask(Step.DATE, draft, replies.CHECKIN_ASK_DATE.format(expr=slots["date_unresolved"]))
+    return _next(draft)
+
+
+def on_date(draft: CheckinDraft, msg: Message) -> Transition:
+    found = msg.extract("date", "minutes", "material")
+    if "date" not in found:
+        return Unclear(replies.CHECKIN_BAD_DATE)
+    _fill(draft, found)
+    return _next(draft)
+
+
+def on_minutes(draft: CheckinDraft, msg: Message) -> Transition:
+    found = msg.extract("minutes", "material", "date")
     if "minutes" not in found:
-        if is_new_request(turn, (NAME,)):
-            return NOT_MINE
-        return turn.ask(NAME, "minutes", data, replies.CHECKIN_BAD_MINUTES)
-    data["minutes"] = found["minutes"]
-    data["material"] = data.get("material") or found.get("material")
-    data["date"] = data.get("date") or found.get("date")
-    return _next(turn, data)
+        return Unclear(replies.CHECKIN_BAD_MINUTES)
+    _fill(draft, found)
+    return _next(draft)
 
 
-def on_material(turn: Turn, data: dict) -> str:
-    if is_new_request(turn, (NAME,)):
-        return NOT_MINE
-    found = intents.extract(turn.text, turn.now, ("material",))
-    data["material"] = found.get("material") or turn.text.strip(" 《》\"“”")[:100]
-    return _next(turn, data)
+def on_material(draft: CheckinDraft, msg: Message) -> Transition:
+    if msg.is_new_request(OWN_INTENTS):
+        return Handover()
+    found = msg.extract("material", "minutes", "date")
+    material = found.get("material") or _as_material(msg)
+    if not material:
+        return Unclear()
+    _fill(draft, found)
+    draft.material = material
+    return _next(draft)
 
 
-def _next(turn: Turn, data: dict) -> str:
-    if not data.get("minutes"):
-        return turn.ask(NAME, "minutes", data, replies.CHECKIN_ASK_MINUTES)
-    if not data.get("material"):
-        return turn.ask(NAME, "material", data, replies.CHECKIN_ASK_MATERIAL)
-    return turn.finish(_save(turn, data))
+def _as_material(msg: Message) -> str:
+    """A bare answer taken as the material, unless it is a request word (学习打卡) or a question."""
+    import intents
+
+    text = msg.text.strip(" 。.!！《》\"“”")
+    if not text or msg.parsed.intent == "checkin" or intents.is_question(text) or len(text) > MATERIAL_MAX:
+        return ""
+    return text
 
 
-def _save(turn: Turn, data: dict) -> str:
+def _fill(draft: CheckinDraft, found: dict) -> None:
+    """Take what a follow-up answer adds, without overwriting what was already said."""
+    draft.minutes = draft.minutes or found.get("minutes")
+    draft.material = draft.material or found.get("material")
+    draft.date = draft.date or found.get("date")
+
+
+def _next(draft: CheckinDraft) -> Transition:
+    if draft.items:
+        return Perform(save, draft)
+    if draft.minutes is None:
+        return Ask(Step.MINUTES, draft, replies.CHECKIN_ASK_MINUTES)
+    if not draft.material:
+        return Ask(Step.MATERIAL, draft, replies.CHECKIN_ASK_MATERIAL)
+    return Perform(save, draft)
+
+
+# --- storage -------------------------------------------------------------------------------------
+
+def save(turn: Turn, draft: CheckinDraft) -> Transition:
     cfg = turn.rt.config.checkin
     today = turn.now.date()
-    day = slot_date(data.get("date")) or today
-    minutes = int(data["minutes"])
-    if day > today:
-        return replies.CHECKIN_FUTURE
-    if (today - day).days > cfg.max_backdate_days:
-        return replies.CHECKIN_TOO_OLD.format(days=cfg.max_backdate_days)
-    if not 0 < minutes <= cfg.max_minutes:
-        return replies.CHECKIN_TOO_LONG.format(max=cfg.max_minutes)
-    record = checkins.add_checkin(turn.session, turn.member, day, minutes, data["material"],
-                                  text=data.get("text", ""), source=turn.source)
+    day = date.fromisoformat(draft.date) if draft.date else today
+    items = [Item(i["material"], int(i["minutes"])) for i in draft.items] or [Item(draft.material, int(draft.minutes))]
+    refused = _refusal(day, today, items, cfg)
+    if refused:
+        return Done(refused)
+    limits = DayLimits(cfg.daily_max_checkins, cfg.daily_max_minutes)
+    outcomes = checkins.record_items(turn.session, turn.member, day, items, limits, text=draft.text,
+                                     source=turn.source)
     month_count, _ = checkins.count_between(turn.session, turn.member.id, today.replace(day=1), today)
-    return replies.CHECKIN_OK.format(day=day_label(record.day, today), material=record.material,
-                                     minutes=record.minutes, month_count=month_count)
+    return Done(_reply(day, outcomes, month_count, limits))
 
 
-STEPS = {"minutes": on_minutes, "material": on_material}
+def _refusal(day: date, today: date, items: list[Item], cfg) -> str:
+    if day > today:
+        return replies.CHECKIN_FUTURE.format(day=day_label(day))
+    first = today - timedelta(days=cfg.max_backdate_days)
+    if day < first:
+        return replies.CHECKIN_TOO_OLD.format(day=day_label(day), days=cfg.max_backdate_days,
+                                              first=day_label(first))
+    if any(not 0 < item.minutes <= cfg.max_minutes for item in items):
+        return replies.CHECKIN_TOO_LONG.format(max=cfg.max_minutes)
+    return ""
+
+
+def _reply(day: date, outcomes: list[tuple[Outcome, Item]], month_count: int, limits: DayLimits) -> str:
+    saved = [item for outcome, item in outcomes if outcome is Outcome.SAVED]
+    lines = [replies.CHECKIN_OK if len(saved) == 1 else replies.CHECKIN_OK_MANY.format(n=len(saved))] if saved else []
+    lines += [replies.CHECKIN_LINE.format(day=day_label(day), material=i.material, minutes=i.minutes) for i in saved]
+    for outcome, item in outcomes:
+        if outcome is not Outcome.SAVED:
+            lines.append(replies.CHECKIN_NOT_COUNTED[outcome].format(
+                day=day_label(day), material=item.material, minutes=item.minutes,
+                max_count=limits.checkins, max_minutes=limits.minutes))
+    lines.append(replies.CHECKIN_MONTH.format(month_count=month_count))
+    return "\n".join(lines)
+
+
+DIALOG = Dialog(NAME, Step, CheckinDraft,
+                {Step.DATE: on_date, Step.MINUTES: on_minutes, Step.MATERIAL: on_material},
+                own_intents=OWN_INTENTS)
+
+
+# --- my check-ins -----------------------------------------------------------------------------------
+
+MY_CHECKINS_LINES = 15
+
+
+def my_checkins(turn: Turn, slots: dict) -> Transition:
+    """我的打卡: this month's check-ins with day, material and minutes."""
+    today = turn.now.date()
+    rows = checkins.of_member_between(turn.session, turn.member.id, today.replace(day=1), today)
+    if not rows:
+        return Done(replies.MY_CHECKINS_NONE)
+    lines = [replies.MY_CHECKINS_HEADER.format(month=today.month, n=len(rows), minutes=sum(r.minutes for r in rows))]
+    lines += [replies.CHECKIN_LINE.format(day=day_label(r.day), material=r.material, minutes=r.minutes)
+              for r in rows[-MY_CHECKINS_LINES:]]
+    if len(rows) > MY_CHECKINS_LINES:
+        lines.append(replies.MY_CHECKINS_MORE.format(more=len(rows) - MY_CHECKINS_LINES))
+    return Done("\n".join(lines))

@@ -18,7 +18,7 @@ from storage import members
 def handle(rt: Runtime, inbound: Inbound) -> str:
     event = inbound.event.lower()
     if event == "subscribe":
-        welcome = replies.WELCOME.format(org=rt.config.org.name)
+        welcome = _welcome(rt, inbound.openid)
         code = intents.activity_scene_code(inbound.event_key)
         return _scan(rt, inbound, code, welcome) if code else welcome
     if event == "scan":
@@ -32,6 +32,16 @@ def handle(rt: Runtime, inbound: Inbound) -> str:
 
         return handle_inbound(rt, replace(inbound, msg_type="text", text=text))
     return ""  # unsubscribe, VIEW, LOCATION, TEMPLATESENDJOBFINISH: nothing to say
+
+
+def _welcome(rt: Runtime, openid: str) -> str:
+    """A new follower is asked to bind; a bound member who follows again is welcomed back by name."""
+    with rt.db.session() as session:
+        member = members.by_openid(session, openid)
+        if member is not None:
+            name = member.name if member.is_staff else f"{member.name}委员"
+            return replies.WELCOME_BACK.format(name=name) + replies.HELP
+    return replies.WELCOME.format(org=rt.config.org.name)
 
 
 def _scan(rt: Runtime, inbound: Inbound, code: str, welcome: str) -> str:

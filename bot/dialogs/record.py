@@ -6,7 +6,7 @@ ones that would close the gap. Everything is derived from stored facts at query 
 from __future__ import annotations
 
 from bot import duty_record, replies
-from bot.dialogs.base import Turn
+from bot.dialogs.base import Done, Transition, Turn
 from storage import activities, records
 from storage.records import MemberYear
 from storage.scoring import Requirement
@@ -15,9 +15,11 @@ MAX_CHARS = 600
 TITLE_CHARS = 12
 
 
-def show(turn: Turn, slots: dict) -> str:
+def show(turn: Turn, slots: dict) -> Transition:
+    if turn.member.is_staff:
+        return Done(replies.STAFF_NO_RECORD)
     year = turn.now.year
-    return _format(turn, year, duty_record.member_year(turn.rt, turn.session, turn.member, year, turn.now))
+    return Done(_format(turn, year, duty_record.member_year(turn.rt, turn.session, turn.member, year, turn.now)))
 
 
 def _format(turn: Turn, year: int, result: MemberYear) -> str:

@@ -1,22 +1,28 @@
-"""Activities: list, sign up (or join the waitlist), cancel, ask for leave.
+"""Activities: list, sign up (or join the waitlist), cancel, ask for leave, my activities.
 
-Asks which activity when unclear, and the reason when 请假 comes without one. A change that frees
-a place promotes the first waitlisted member in the same transaction and queues their notice.
+Asks which activity when unclear, and the reason when 请假 comes without one. A question about an activity
+("还有没有位置", "在哪") is answered and a sign-up offered, never performed. A change that frees a place
+promotes the first waitlisted member in the same transaction and queues their notice.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 import intents
 from bot import reminders, replies
-from bot.dialogs.base import NOT_MINE, Turn
-from bot.dialogs.common import is_new_request, slot_date, when_label
+from bot.dialogs.base import Ask, Dialog, Done, Handover, Message, Perform, Transition, Turn, Unclear
+from bot.dialogs.attend import timing_of
+from bot.dialogs.common import slot_date, when_label
 from storage import activities
 from storage.activities import CancelResult, LeaveResult, Outcome, SignupResult
-from storage.models import Activity
+from storage.days import day_start
+from storage.models import Activity, Signup
 
 NAME = "signup"
 OWN_INTENTS = ("signup", "cancel_signup", "leave", "list_activities")
+SIGNUP_WORDS = {"报名", "我报名", "报个名", "报一个", "帮我报名", "我要报名", "报吧", "我去", "参加", "我参加"}
 
 SIGNUP_REPLIES = {
     SignupResult.SIGNED: replies.SIGNUP_OK, SignupResult.ALREADY: replies.SIGNUP_ALREADY,
@@ -37,97 +43,160 @@ LEAVE_REPLIES = {
 }
 
 
-def list_upcoming(turn: Turn, slots: dict) -> str:
+class Step(StrEnum):
+    BROWSE = "browse"   # after the list: a code (or its number) signs up; anything else is a new request
+    PICK = "pick"       # which activity?
+    REASON = "reason"   # the leave reason
+    OFFER = "offer"     # after answering a question about one activity: 「报名」 signs up
+
+
+@dataclass
+class SignupDraft:
+    action: str = "signup"          # signup | cancel_signup | leave
+    codes: list[str] = field(default_factory=list)
+    code: str = ""
+    reason: str = ""
+
+
+# --- pure steps ----------------------------------------------------------------------------------
+
+def on_browse(draft: SignupDraft, msg: Message) -> Transition:
+    code = picked_code(draft.codes, msg.text)
+    return _with(draft, code) if code else Handover()
+
+
+def on_pick(draft: SignupDraft, msg: Message) -> Transition:
+    code = picked_code(draft.codes, msg.text)
+    if code:
+        return _with(draft, code)
+    if msg.extract("activity").get("activity"):
+        return Perform(_pick_by_reference, draft)
+    return Unclear()
+
+
+def on_reason(draft: SignupDraft, msg: Message) -> Transition:
+    if msg.is_new_request(OWN_INTENTS):
+        return Handover()
+    found = msg.extract("activity", "reason", intent="leave").get("reason")
+    reason = (found or msg.text).strip(" 。.!！")[:200]
+    if not reason or intents.is_question(reason):
+        return Unclear()
+    draft.reason = reason
+    return Perform(_perform, draft)
+
+
+def on_offer(draft: SignupDraft, msg: Message) -> Transition:
+    word = msg.text.strip(" 。.!！~")
+    if word in SIGNUP_WORDS or intents.is_confirm(word):
+        draft.action = "signup"
+        return Perform(_perform, draft)
+    return Handover()
+
+
+def picked_code(codes: list[str], text: str) -> str | None:
+    """A listed activity named by its code (A3), its number in the list (2, ②, 第二个), or both agreeing."""
+    text = intents.normalize(text).strip(" 。.!！").upper()
+    if text in codes:
+        return text
+    index = intents.choice(text, len(codes))
+    by_position = codes[index - 1] if index else None
+    by_code = f"A{text}" if re.fullmatch(r"\d{1,4}", text) and f"A{text}" in codes else None
+    if by_position and by_code and by_position != by_code:
+        return None  # "3": the third listed, or A3? ask again
+    return by_code or by_position
+
+
+def _with(draft: SignupDraft, code: str) -> Transition:
+    draft.code = code
+    return Perform(_chosen, draft)
+
+
+# --- starting (needs the store) ----------------------------------------------------------------------
+
+def list_upcoming(turn: Turn, slots: dict) -> Transition:
     found = activities.upcoming_for(turn.session, turn.member, turn.now, turn.rt.config.activities.list_limit)
     if not found:
-        return replies.ACTIVITIES_NONE
-    # A bare code sent next ("A1") signs up for it; anything else is understood afresh.
-    return turn.ask(NAME, "browse", {"action": "signup", "codes": [a.code for a in found]},
-                    replies.ACTIVITIES_HEADER + "\n" + _lines(turn, found))
+        return Done(replies.ACTIVITIES_NONE)
+    return Ask(Step.BROWSE, SignupDraft(codes=[a.code for a in found]),
+               replies.ACTIVITIES_HEADER + "\n" + _lines(turn, found))
 
 
-def on_browse(turn: Turn, data: dict) -> str:
-    text = turn.text.strip().upper()
-    if text not in data["codes"]:
-        return NOT_MINE
-    turn.finish("")
-    return _perform(turn, "signup", activities.by_code(turn.session, text), data)
-
-
-def start_signup(turn: Turn, slots: dict) -> str:
-    return _start(turn, "signup", slots)
-
-
-def start_cancel(turn: Turn, slots: dict) -> str:
-    return _start(turn, "cancel_signup", slots)
-
-
-def start_leave(turn: Turn, slots: dict) -> str:
-    return _start(turn, "leave", slots)
-
-
-def _start(turn: Turn, action: str, slots: dict) -> str:
-    data = {"action": action, "reason": slots.get("reason", "")}
+def start(turn: Turn, action: str, slots: dict) -> Transition:
+    draft = SignupDraft(action=action, reason=slots.get("reason", ""))
+    if action == "signup" and intents.is_question(turn.text):
+        return _answer_question(turn, slots)
     candidates = _candidates(turn, action, slots.get("activity"), slot_date(slots.get("date")))
     if slots.get("activity") and not candidates:
-        return replies.ACTIVITY_NOT_FOUND.format(ref=slots["activity"])
+        return Done(replies.ACTIVITY_NOT_FOUND.format(ref=slots["activity"]))
     if len(candidates) == 1:
-        return _chosen(turn, candidates[0], data)
+        draft.code = candidates[0].code
+        return _chosen(turn, draft)
     if not candidates:
-        return replies.MY_SIGNUPS_NONE if action != "signup" else replies.ACTIVITIES_NONE
-    data["codes"] = [a.code for a in candidates]
-    return turn.ask(NAME, "pick", data, replies.ACTIVITY_WHICH.format(
-        action=replies.ACTION_NAMES[action], lines=_lines(turn, candidates)))
+        return Done(replies.MY_SIGNUPS_NONE if action != "signup" else replies.ACTIVITIES_NONE)
+    draft.codes = [a.code for a in candidates]
+    return _ask_which(turn, draft, candidates)
 
 
-def on_pick(turn: Turn, data: dict) -> str:
-    code = _picked_code(turn, data["codes"])
-    if code is None:
-        if is_new_request(turn, OWN_INTENTS):
-            return NOT_MINE
-        candidates = [activities.by_code(turn.session, c) for c in data["codes"]]
-        return turn.ask(NAME, "pick", data, replies.ACTIVITY_WHICH.format(
-            action=replies.ACTION_NAMES[data["action"]], lines=_lines(turn, [a for a in candidates if a])))
-    turn.finish("")
-    return _chosen(turn, activities.by_code(turn.session, code), data)
+def by_code(turn: Turn, action: str, code: str, reason: str = "") -> Transition:
+    """报名 A3 / 取消报名 A3 / 请假 A3 出差: the fixed-syntax commands."""
+    if activities.by_code(turn.session, code) is None:
+        return Done(replies.ACTIVITY_NOT_FOUND.format(ref=code))
+    return _chosen(turn, SignupDraft(action=action, code=code, reason=reason))
 
 
-def on_reason(turn: Turn, data: dict) -> str:
-    if is_new_request(turn, OWN_INTENTS):
-        return NOT_MINE
-    found = intents.extract(turn.text, turn.now, ("activity", "reason"), "leave").get("reason")
-    data["reason"] = (found or turn.text).strip(" 。.!！")[:200]
-    turn.finish("")
-    return _perform(turn, data["action"], activities.by_code(turn.session, data["code"]), data)
+def by_codes(turn: Turn, action: str, codes: tuple[str, ...], reason: str = "") -> Transition:
+    """Several codes in one command (报名 A1 A2): each one acted on, the replies together."""
+    if len(codes) == 1:
+        return by_code(turn, action, codes[0], reason)
+    answers = []
+    for code in codes:
+        if activities.by_code(turn.session, code) is None:
+            answers.append(replies.ACTIVITY_NOT_FOUND.format(ref=code))
+        else:
+            answers.append(_perform(turn, SignupDraft(action=action, code=code, reason=reason)).reply)
+    return Done("\n\n".join(answers))
 
 
-def _chosen(turn: Turn, activity: Activity, data: dict) -> str:
+def _answer_question(turn: Turn, slots: dict) -> Transition:
+    """A question about an activity gets facts and an offer; nothing is signed up."""
+    found = _candidates(turn, "signup", slots.get("activity"), slot_date(slots.get("date")))
+    if not found:
+        return Done(replies.ACTIVITIES_NONE)
+    if len(found) > 1:
+        return Ask(Step.BROWSE, SignupDraft(codes=[a.code for a in found]),
+                   replies.ACTIVITIES_HEADER + "\n" + _lines(turn, found))
+    activity = found[0]
+    line = _lines(turn, [activity])
+    return Ask(Step.OFFER, SignupDraft(code=activity.code), replies.ACTIVITY_INFO.format(line=line, code=activity.code))
+
+
+def _pick_by_reference(turn: Turn, draft: SignupDraft) -> Transition:
+    ref = intents.extract(turn.text, turn.now, ("activity",)).get("activity", "")
+    matches = [c for c in draft.codes if c == ref.upper()] or [
+        a.code for a in activities.find(turn.session, turn.now, ref, None, turn.rt.tz) if a.code in draft.codes]
+    if len(matches) != 1:
+        return Unclear()
+    draft.code = matches[0]
+    return _chosen(turn, draft)
+
+
+def _ask_which(turn: Turn, draft: SignupDraft, candidates: list[Activity]) -> Ask:
+    return Ask(Step.PICK, draft, replies.ACTIVITY_WHICH.format(
+        action=replies.ACTION_NAMES[draft.action], lines=_lines(turn, candidates)))
+
+
+def _chosen(turn: Turn, draft: SignupDraft) -> Transition:
     """The activity is known: ask for the leave reason if needed, else act."""
-    if data["action"] == "leave" and not data.get("reason") and _on_place(turn, activity):
-        data["code"] = activity.code
-        return turn.ask(NAME, "reason", data, replies.LEAVE_ASK_REASON.format(**_fields(turn, activity)))
-    return _perform(turn, data["action"], activity, data)
+    activity = activities.by_code(turn.session, draft.code)
+    if draft.action == "leave" and not draft.reason and _on_place(turn, activity):
+        return Ask(Step.REASON, draft, replies.LEAVE_ASK_REASON.format(**_fields(turn, activity)))
+    return _perform(turn, draft)
 
 
 def _on_place(turn: Turn, activity: Activity) -> bool:
     """Leave needs a reason only for a held place before the start (else the answer needs none)."""
     signup = activities.signup_of(turn.session, activity.id, turn.member.id)
-    return (signup is not None and signup.status in activities.TAKES_PLACE and activity.start_at > turn.now)
-
-
-def _picked_code(turn: Turn, codes: list[str]) -> str | None:
-    text = turn.text.strip().upper()
-    if text in codes:
-        return text
-    if re.fullmatch(r"\d{1,4}", text) and f"A{text}" in codes:
-        return f"A{text}"
-    ref = intents.extract(turn.text, turn.now, ("activity",)).get("activity")
-    if ref:
-        matches = [c for c in codes if c == ref.upper()] or [
-            a.code for a in activities.find(turn.session, turn.now, ref, None, turn.rt.tz) if a.code in codes]
-        if len(matches) == 1:
-            return matches[0]
-    return None
+    return signup is not None and signup.status in activities.TAKES_PLACE and activity.start_at > turn.now
 
 
 def _candidates(turn: Turn, action: str, reference: str | None, day) -> list[Activity]:
@@ -142,20 +211,23 @@ def _candidates(turn: Turn, action: str, reference: str | None, day) -> list[Act
     return [a for a in activities.upcoming(turn.session, turn.now, 100) if a.id in mine]
 
 
-def _perform(turn: Turn, action: str, activity: Activity, data: dict) -> str:
+# --- acting ---------------------------------------------------------------------------------------------
+
+def _perform(turn: Turn, draft: SignupDraft) -> Transition:
     session, member, now = turn.session, turn.member, turn.now
-    if action == "signup":
+    activity = activities.by_code(session, draft.code)
+    if draft.action == "signup":
         outcome = activities.sign_up(session, activity, member, now)
-        return SIGNUP_REPLIES[outcome.result].format(position=outcome.position, **_fields(turn, activity))
-    if action == "leave":
-        outcome = activities.take_leave(session, activity, member, now, data.get("reason", ""))
+        return Done(SIGNUP_REPLIES[outcome.result].format(position=outcome.position, **_fields(turn, activity)))
+    if draft.action == "leave":
+        outcome = activities.take_leave(session, activity, member, now, draft.reason)
         row = activities.signup_of(session, activity.id, member.id)
         text = LEAVE_REPLIES[outcome.result].format(reason=row.reason if row else "", **_fields(turn, activity))
     else:
         outcome = activities.cancel_signup(session, activity, member, now)
         text = CANCEL_REPLIES[outcome.result].format(**_fields(turn, activity))
     _after_release(turn, activity, outcome)
-    return text
+    return Done(text)
 
 
 def _after_release(turn: Turn, activity: Activity, outcome: Outcome) -> None:
@@ -164,6 +236,32 @@ def _after_release(turn: Turn, activity: Activity, outcome: Outcome) -> None:
         reminders.cancel_stale_reminders(turn.session, activity.id)
     reminders.notify_promoted(turn.rt, turn.session, outcome.promoted)
 
+
+# --- my activities ------------------------------------------------------------------------------------
+
+def my_activities(turn: Turn, slots: dict) -> Transition:
+    """我的活动: this year's sign-ups with 已报名/候补/请假/已签到/缺席 and dates."""
+    year_start = day_start(turn.now.date().replace(month=1, day=1), turn.rt.tz)
+    mine = activities.signups_of_member(turn.session, turn.member, year_start)
+    if not mine:
+        return Done(replies.MY_ACTIVITIES_NONE)
+    lines = [replies.MY_ACTIVITIES_HEADER.format(n=len(mine))]
+    lines += [replies.MY_ACTIVITY_LINE.format(status=_status(turn, s), **_fields(turn, s.activity)) for s in mine]
+    return Done("\n".join(lines))
+
+
+def _status(turn: Turn, signup: Signup) -> str:
+    if signup.attended_at is not None:
+        return replies.MY_ACTIVITY_STATUS["attended"]
+    if signup.status == activities.WAITLIST:
+        return replies.MINE_WAITLIST.format(position=activities.waitlist_position(turn.session, signup))
+    ended = timing_of(turn.rt).ended(signup.activity, turn.now)
+    if signup.status == activities.SIGNED and ended:
+        return replies.MY_ACTIVITY_STATUS["absent"]
+    return replies.MY_ACTIVITY_STATUS.get(signup.status, "")
+
+
+# --- wording ---------------------------------------------------------------------------------------------
 
 def _fields(turn: Turn, activity: Activity) -> dict:
     return {"code": activity.code, "title": activity.title, "place": activity.place or "待定",
@@ -192,4 +290,6 @@ def _mine(turn: Turn, signup) -> str:
     return replies.MINE_SIGNED
 
 
-STEPS = {"pick": on_pick, "reason": on_reason, "browse": on_browse}
+DIALOG = Dialog(NAME, Step, SignupDraft,
+                {Step.BROWSE: on_browse, Step.PICK: on_pick, Step.REASON: on_reason, Step.OFFER: on_offer},
+                own_intents=OWN_INTENTS, quiet_steps=frozenset({Step.BROWSE, Step.OFFER}))

@@ -2,6 +2,7 @@
 
     待审                                   reports waiting for review, oldest first
     查看 SQ2026-0012                       full text, attachments, seconds and history
+    改标题 SQ2026-0012 新标题               改分类 SQ2026-0012 城乡建设   (the original stays in the history)
     采用 SQ2026-0012 [说明]                 不采用 SQ2026-0012 [说明]
     退回 SQ2026-0012 理由……                 (a reason is required)
     报送 SQ2026-0012 市委办公室 [说明]
@@ -20,18 +21,40 @@ from storage.report_flow import VERBS, FlowError
 
 PENDING_LIMIT = 10
 VIEW_TEXT_MAX = 400
+EDIT_VERBS = {"改标题": "title", "改分类": "category"}
+STAFF_VERBS = tuple(VERBS) + tuple(EDIT_VERBS)
 
 
-def try_command(turn: Turn) -> str | None:
-    """The reply if the message is a staff command, else None (then it is understood as usual)."""
-    command = intents.parse_staff_command(turn.text, VERBS)
-    if command is None:
-        return None
+def parse(text: str) -> intents.StaffCommand | None:
+    return intents.parse_staff_command(text, STAFF_VERBS)
+
+
+def run(turn: Turn, command: intents.StaffCommand) -> str:
+    """The reply to one staff command (the router checked that the sender is staff)."""
     if command.kind == "pending":
         return pending(turn)
     if command.kind == "view":
         return _guard(lambda: show(turn, command.receipt))
+    if command.verb in EDIT_VERBS:
+        return _guard(lambda: edit(turn, command))
     return _guard(lambda: act(turn, command))
+
+
+def edit(turn: Turn, command: intents.StaffCommand) -> str:
+    """改标题 / 改分类: the member's original stays in the report's history."""
+    field = EDIT_VERBS[command.verb]
+    what = replies.REPORT_FIELD_NAMES[field]
+    value = command.rest.strip(" ：:《》")
+    if not value:
+        return replies.STAFF_EDIT_NEED_VALUE.format(what=what, example=replies.STAFF_EDIT_EXAMPLES[field])
+    categories = turn.rt.config.reports.categories
+    if field == "category" and value not in categories:
+        return replies.STAFF_EDIT_BAD_CATEGORY.format(categories="、".join(categories))
+    report = find(turn.session, command.receipt)
+    old = getattr(report, field)
+    if not reports.edit_field(turn.session, report, field, value[:40], actor=turn.member.name, now=turn.now):
+        return replies.STAFF_EDIT_SAME.format(receipt=report.receipt_no, what=what, new=value)
+    return replies.STAFF_EDITED.format(receipt=report.receipt_no, what=what, old=old, new=getattr(report, field))
 
 
 def pending(turn: Turn) -> str:
