@@ -221,7 +221,8 @@ def _report_lines(rt: Runtime, session: Session, *where: Any, order: Iterable[An
                   as_of: datetime | None = None) -> list[ReportLine]:
     query = (select(Report.receipt_no, Report.title, Member.name, Report.district, Report.category,
                     Report.created_at)
-             .join(Member, Member.id == Report.member_id).where(*where).order_by(*order).limit(limit))
+             .join(Member, Member.id == Report.member_id).where(*where, _not_demo())
+             .order_by(*order).limit(limit))
     return [ReportLine(receipt_no, title, name, district, category, rt.local(created),
                        (as_of - created).days if as_of else 0)
             for receipt_no, title, name, district, category, created in session.execute(query)]
@@ -238,14 +239,21 @@ def _fill_reports(rt: Runtime, session: Session, digest: Digest, window: _Window
 
 def _fill_overdue(rt: Runtime, session: Session, digest: Digest, cutoff: datetime) -> None:
     where = (Report.status == SUBMITTED, Report.created_at < cutoff)
-    digest.overdue_total = session.scalar(select(func.count()).select_from(Report).where(*where)) or 0
+    digest.overdue_total = session.scalar(select(func.count()).select_from(Report)
+                                          .join(Member, Member.id == Report.member_id)
+                                          .where(*where, _not_demo())) or 0
     as_of = cutoff + timedelta(days=digest.overdue_days)
     digest.overdue_reports = _report_lines(rt, session, *where, order=(Report.created_at, Report.id),
                                            limit=OVERDUE_LIST_LIMIT, as_of=as_of)
 
 
 def _is_member():
-    return Member.role != "staff"
+    """Members who count: not staff, not demo entries (storage/demo.py)."""
+    return and_(Member.role != "staff", _not_demo())
+
+
+def _not_demo():
+    return Member.is_demo.is_(False)
 
 
 def _fill_study(session: Session, digest: Digest) -> None:
@@ -267,11 +275,12 @@ def _fill_activities(rt: Runtime, session: Session, digest: Digest, window: _Win
                     count_if(Signup.status == "signed"), count_if(Signup.status == "waitlist"),
                     count_if(Signup.status == "leave"), count_if(*new))
              .outerjoin(Signup, Signup.activity_id == Activity.id)
-             .where(Activity.status == "open", Activity.start_at >= window.end)
+             .where(Activity.status == "open", Activity.start_at >= window.end, Activity.is_demo.is_(False))
              .group_by(Activity.id).order_by(Activity.start_at, Activity.id))
     digest.activities = [ActivityLine(code, title, rt.local(start), place, capacity, *map(int, counts))
                          for code, title, start, place, capacity, *counts in session.execute(query)]
-    digest.new_signups = session.scalar(select(func.count()).select_from(Signup).where(*new)) or 0
+    digest.new_signups = session.scalar(select(func.count()).select_from(Signup)
+                                        .join(Member, Member.id == Signup.member_id).where(*new, _not_demo())) or 0
 
 
 def _count_inactive(rt: Runtime, session: Session, last: date) -> int:
@@ -293,8 +302,9 @@ def _series(rt: Runtime, session: Session, day: date) -> list[DayCount]:
     bounds = [day_window(rt, d) for d in days]
     per_day = [func.coalesce(func.sum(case((and_(Report.created_at >= w.start, Report.created_at < w.end), 1),
                                            else_=0)), 0) for w in bounds]
-    reports = session.execute(select(*per_day).where(Report.created_at >= bounds[0].start,
-                                                     Report.created_at < bounds[-1].end)).one()
+    reports = session.execute(select(*per_day).join(Member, Member.id == Report.member_id)
+                              .where(Report.created_at >= bounds[0].start, Report.created_at < bounds[-1].end,
+                                     _not_demo())).one()
     checkins = dict(session.execute(
         select(Checkin.day, func.count()).join(Member, Member.id == Checkin.member_id)
         .where(Checkin.day >= days[0], Checkin.day <= day, _is_member()).group_by(Checkin.day)).all())
@@ -450,7 +460,7 @@ def _page_link(rt: Runtime, day: date) -> str:
 
 def _queue_rows(rt: Runtime, session: Session, summary: SendSummary, content: dict[str, Any]) -> dict[int, str]:
     """Write new rows and make unsent ones due now; returns {outbox id: staff name} to deliver."""
-    staff = session.scalars(select(Member).where(Member.role == "staff", Member.openid.is_not(None))
+    staff = session.scalars(select(Member).where(Member.role == "staff", Member.openid.is_not(None), _not_demo())
                             .order_by(Member.id)).all()
     summary.staff = len(staff)
     keys = {digest_key(summary.day, m.id): m for m in staff}

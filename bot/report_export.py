@@ -1,4 +1,5 @@
 """社情民意信息汇编: the compilation staff forward, as an xlsx table or a docx document, grouped by category.
+Reports of demo members (`python -m bot demo`) are never compiled.
 
 One entry per report submitted in the period (Asia/Shanghai dates, both ends included): title, category,
 district, member and sector, the member's text and suggestion. By default only adopted reports
@@ -43,7 +44,7 @@ def collect(session: Session, start: date, end: date, tz, categories: Iterable[s
     since, until = local_days(start, end, tz)
     entries = [Entry(r.receipt_no, r.title, r.category, r.district, r.member.name, r.member.sector,
                      r.created_at.astimezone(tz).date(), r.status, body_text(r.text, r.suggestion), r.suggestion)
-               for r in reports.in_period(session, since, until, SCOPES[scope])]
+               for r in reports.in_period(session, since, until, SCOPES[scope]) if not r.member.is_demo]
     order = {name: i for i, name in enumerate(categories)}
     return sorted(entries, key=lambda e: (order.get(e.category, len(order)), e.submitted, e.receipt))
 

@@ -75,7 +75,8 @@ def test_export_records_csv(runtime, cli, wechat, tmp_path):
     _seed_record(runtime, wechat)
     add_member(runtime, "李四", "13800001111", district="达拉特旗")
     out_file = tmp_path / "r.csv"
-    code, out, _ = cli("export", "records", "--year", "2026", "--format", "csv", "--out", str(out_file))
+    code, out, _ = cli("export", "records", "--year", "2026", "--format", "csv", "--out", str(out_file),
+                       "--headers", "en")
     assert code == 0 and "2 位委员" in out
     rows = list(csv.reader(io.StringIO(out_file.read_text(encoding="utf-8-sig"))))
     assert rows[0][:11] == RECORD_HEADER
@@ -83,14 +84,15 @@ def test_export_records_csv(runtime, cli, wechat, tmp_path):
     assert set(by_name) == {"张三", "李四"}  # staff are not in the duty record
     assert by_name["张三"][4:10] == ["1", "0", "1", "30", "0", "0"]
     assert by_name["李四"][4:10] == ["0"] * 6
-    code, out, _ = cli("export", "records", "--year", "2025")
+    code, out, _ = cli("export", "records", "--year", "2025", "--headers", "en")
     assert out.splitlines()[1].split(",")[4:11] == ["0"] * 7  # fixed columns; extra columns follow
 
 
 def test_export_records_xlsx(runtime, cli, wechat, tmp_path):
     _seed_record(runtime, wechat)
     out_file = tmp_path / "r.xlsx"
-    code, _, _ = cli("export", "records", "--year", "2026", "--format", "xlsx", "--out", str(out_file))
+    code, _, _ = cli("export", "records", "--year", "2026", "--format", "xlsx", "--out", str(out_file),
+                     "--headers", "en")
     assert code == 0
     sheet = load_workbook(out_file).active
     rows = list(sheet.iter_rows(values_only=True))

@@ -1,4 +1,7 @@
-"""`python -m bot demo`: a small, clearly marked demo roster and activities to try the assistant."""
+"""`python -m bot demo [--remove]`: a small, clearly marked demo roster and activities to try the assistant.
+
+Demo rows carry is_demo: `members list` marks them, exports, the digest and statistics leave them out
+(storage/demo.py), and `demo --remove` deletes them with everything they did."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.cli import CliError, runtime_for_cli
-from storage import activities, members
+from storage import activities, demo, members
 from storage.activities import NewActivity
 from storage.models import Activity, Member
 
@@ -25,13 +28,26 @@ DEMO_ACTIVITIES = [  # title, kind, days from now, place, capacity
 ]
 
 
+TEXT = {
+    "help": "载入演示名册和活动（已有真实委员时拒绝，除非 --force）；--remove 删除全部演示数据",
+    "force_help": "即使已有真实委员也载入演示数据",
+    "remove_help": "删除全部演示人员和演示活动，连同他们的打卡、报名、社情民意和待发消息",
+    "removed": "已删除演示数据：人员 {members} 位，活动 {activities} 个（真实数据未受影响）",
+    "nothing": "没有演示数据，无需删除",
+}
+
+
 def register(sub) -> None:
-    parser = sub.add_parser("demo", help="载入演示名册和活动（已有真实委员时拒绝，除非 --force）")
-    parser.add_argument("--force", action="store_true", help="即使已有真实委员也载入演示数据")
+    parser = sub.add_parser("demo", help=TEXT["help"], description=TEXT["help"])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--force", action="store_true", help=TEXT["force_help"])
+    mode.add_argument("--remove", action="store_true", help=TEXT["remove_help"])
     parser.set_defaults(handler=cmd_demo)
 
 
 def cmd_demo(args) -> int:
+    if args.remove:
+        return cmd_remove()
     rt = runtime_for_cli()
     now = rt.now().replace(hour=9, minute=30, second=0, microsecond=0)
     with rt.db.session() as session:
@@ -53,4 +69,20 @@ def cmd_demo(args) -> int:
     for name, phone, _, district, role in DEMO_MEMBERS:
         print(f"  {name}\t{phone}\t{district or '-'}\t{'工作人员' if role == 'staff' else '委员'}")
     print("试用：另开终端运行  python -m bot chat --as 13900000001")
+    print("用完后可运行  python -m bot demo --remove  删除全部演示数据")
+    return 0
+
+
+def cmd_remove() -> int:
+    from bot.dialogs.base import clear_state
+
+    rt = runtime_for_cli()
+    with rt.db.session() as session:
+        removed = demo.remove(session)
+    for openid in removed.openids:  # an unfinished dialog of a removed demo account goes with it
+        clear_state(rt, openid)
+    if not (removed.members or removed.activities):
+        print(TEXT["nothing"])
+        return 0
+    print(TEXT["removed"].format(members=removed.members, activities=removed.activities))
     return 0

@@ -1,4 +1,8 @@
-"""`python -m bot export records|archive`: the yearly duty-record table and members' 履职档案."""
+"""`python -m bot export records|archive`: the yearly duty-record table and members' 履职档案.
+
+The records table has Chinese column headers by default; `--headers en` gives the machine keys
+(name, phone, sector, district, reports, reports_adopted, checkins, study_minutes, signups, attended,
+points, then the further counts). Demo members are never exported (storage/demo.py)."""
 from __future__ import annotations
 
 import io
@@ -12,11 +16,30 @@ from bot.archive import archive_name, build_archive
 from bot.cli import CliError, runtime_for_cli
 from bot.tables import write_table
 from storage import members, records
+from storage.demo import real_members
 from storage.models import Member
 from storage.records import MemberYear
+from storage.roster import normalize_phone
 
 MEMBER_COLUMNS = ["name", "phone", "sector", "district"]
 RECORD_COLUMNS = MEMBER_COLUMNS + records.COUNT_FIELDS + ["requirements_missing"]
+# Chinese headers (the default), one per machine key
+HEADERS_ZH = {
+    "name": "姓名", "phone": "手机号", "sector": "界别", "district": "旗区",
+    "reports": "社情民意", "reports_adopted": "社情民意采用", "checkins": "学习打卡", "study_minutes": "学习分钟",
+    "signups": "活动报名", "attended": "活动出席", "points": "履职积分", "reports_instructed": "社情民意获批示",
+    "seconds": "附议", "leaves": "请假", "absences": "缺席", "waitlisted": "候补未参加",
+    "requirements_missing": "未达年度要求",
+}
+TEXT = {
+    "headers_help": "表头：zh 中文（默认，如 姓名,手机号,界别,旗区,社情民意…）或 en 英文字段名（便于程序处理）",
+    "no_member": "名册中没有手机号为 {phone} 的委员",
+    "bad_year": "年份不正确",
+}
+
+
+def record_header(language: str) -> list[str]:
+    return list(RECORD_COLUMNS) if language == "en" else [HEADERS_ZH[key] for key in RECORD_COLUMNS]
 
 
 def register(sub) -> None:
@@ -25,6 +48,7 @@ def register(sub) -> None:
     rec.add_argument("--year", type=int, required=True, help="年份，如 2026")
     rec.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="文件格式")
     rec.add_argument("--out", help="输出文件；csv 省略时输出到屏幕，xlsx 默认 records-YEAR.xlsx")
+    rec.add_argument("--headers", choices=["zh", "en"], default="zh", help=TEXT["headers_help"])
     rec.set_defaults(handler=cmd_records)
 
     arc = group.add_parser("archive", help="导出委员年度履职档案（Word 文档）")
@@ -38,7 +62,7 @@ def register(sub) -> None:
 
 
 def records_rows(rt, session, year: int) -> list[list]:
-    found = session.scalars(select(Member).where(Member.role == "member").order_by(Member.district, Member.id))
+    found = session.scalars(select(Member).where(real_members()).order_by(Member.district, Member.id))
     years = duty_record.everyone(rt, session, year)
     rows = []
     for member in found:
@@ -63,7 +87,7 @@ def cmd_records(args) -> int:
     rt = runtime_for_cli()
     with rt.db.session() as session:
         rows = records_rows(rt, session, args.year)
-    where = write_table(RECORD_COLUMNS, rows, args.format, out, sheet_title=f"{args.year}年履职统计")
+    where = write_table(record_header(args.headers), rows, args.format, out, sheet_title=f"{args.year}年履职统计")
     if where != "-":
         print(f"已导出 {len(rows)} 位委员的 {args.year} 年履职统计：{where}")
     return 0
@@ -74,15 +98,16 @@ def cmd_archive(args) -> int:
     rt = runtime_for_cli()
     with rt.db.session() as session:
         if args.all:
-            found = list(session.scalars(select(Member).where(Member.role == "member")
+            found = list(session.scalars(select(Member).where(real_members())
                                          .order_by(Member.district, Member.id)))
             out = Path(args.out or f"archives-{args.year}.zip")
             _write(out, _zip(rt, session, found, args.year))
             print(f"已导出 {len(found)} 位委员的 {args.year} 年履职档案：{out}")
             return 0
-        member = members.by_phone(session, args.member.strip())
+        phone = normalize_phone(args.member)
+        member = members.by_phone(session, phone) if phone else None
         if member is None or member.role != "member":
-            raise CliError(f"名册中没有手机号为 {args.member} 的委员")
+            raise CliError(TEXT["no_member"].format(phone=args.member))
         out = Path(args.out or archive_name(member, args.year))
         _write(out, build_archive(rt, session, member, args.year))
         print(f"已导出 {member.name} 的 {args.year} 年履职档案：{out}")
@@ -104,4 +129,4 @@ def _write(out: Path, data: bytes) -> None:
 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
-        raise CliError("年份不正确")
+        raise CliError(TEXT["bad_year"])

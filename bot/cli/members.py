@@ -20,7 +20,7 @@ TEXT = {
     "file_help": "名单文件，第 1 行为表头：姓名,手机号,界别,旗区,角色（或 name,phone,sector,district,role）",
     "skip_help": "跳过有误的行，只导入正确的行（默认：有误则全部不导入）",
     "dry_help": "只检查并统计，不写入数据库",
-    "list_help": "列出名单（含完整手机号与绑定状态）",
+    "list_help": "列出名单（含完整手机号与绑定状态；演示人员标有“（演示）”）",
     "role_help": "只看某一角色：委员/member 或 工作人员/staff",
     "district_help": "只看某一旗区（可用简称，如 准旗）",
     "unbound_help": "只看尚未绑定微信的人员",
@@ -42,6 +42,8 @@ TEXT = {
     "roles": {"member": "委员", "staff": "工作人员"},
     "yes": "是", "no": "否",
     "total": "共 {total} 人，已绑定 {bound}，未绑定 {unbound}",
+    "demo_mark": "（演示）",
+    "demo_total": "，其中演示人员 {demo} 人（不计入统计，可用 demo --remove 删除）",
     "empty": "没有符合条件的人员",
 }
 
@@ -94,7 +96,7 @@ def import_command(args: argparse.Namespace) -> int:
 def list_command(args: argparse.Namespace) -> int:
     rt = runtime_for_cli()
     districts = list(rt.config.org.districts)
-    query = select(Member).where(Member.is_demo.is_(False))
+    query = select(Member)
     if args.role:
         role = normalize_role(args.role)
         if role is None or not args.role.strip():
@@ -109,7 +111,7 @@ def list_command(args: argparse.Namespace) -> int:
         query = query.where(Member.openid.is_(None))
     with rt.db.session() as session:
         members = list(session.scalars(query))
-    members.sort(key=lambda m: (m.role != "member", _rank(m.district, districts), m.id))
+    members.sort(key=lambda m: (m.is_demo, m.role != "member", _rank(m.district, districts), m.id))
     print(format_members(members))
     return 0
 
@@ -138,12 +140,15 @@ def format_members(members: list[Member]) -> str:
     if not members:
         return TEXT["empty"]
     rows = [TEXT["columns"]] + [
-        (m.name, m.phone, m.sector, m.district, TEXT["roles"].get(m.role, m.role),
+        (m.name + (TEXT["demo_mark"] if m.is_demo else ""), m.phone, m.sector, m.district,
+         TEXT["roles"].get(m.role, m.role),
          TEXT["yes"] if m.openid else TEXT["no"]) for m in members]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(_pad(cell, width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     bound = sum(1 for m in members if m.openid)
-    lines.append(TEXT["total"].format(total=len(members), bound=bound, unbound=len(members) - bound))
+    demo = sum(1 for m in members if m.is_demo)
+    lines.append(TEXT["total"].format(total=len(members), bound=bound, unbound=len(members) - bound)
+                 + (TEXT["demo_total"].format(demo=demo) if demo else ""))
     return "\n".join(lines)
 
 
