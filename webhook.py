@@ -16,11 +16,13 @@ from bot import replies
 from bot.dispatch import handle_inbound
 from bot.inbox import NotKept, answer_once
 from bot.protocol import (
-    AuthError, ProtocolError, SafeMode, check_signature, parse_xml, shorten_utf8, text_reply_xml,
+    AuthError, ProtocolError, SafeMode, check_signature, parse_xml, resolve_mode, shorten_utf8, text_reply_xml,
     timestamp_fresh, to_inbound,
 )
+from bot.replay import first_body_for_pair
 from bot.runtime import Runtime, build_runtime
 from bot.web import register as register_staff_pages
+from storage.report_privacy import DEFAULT_SCOPE, check_scope
 
 log = logging.getLogger("webhook")
 
@@ -36,7 +38,9 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     cfg = rt.config.wechat
     if not cfg.token:
         log.warning("WECHAT_TOKEN is empty: fine for `python -m bot chat`, never for a real official account")
-    safe_mode = SafeMode(cfg.token, cfg.aes_key, cfg.appid) if cfg.aes_key else None
+    mode = resolve_mode(rt.config.get("wechat.mode", ""), cfg.aes_key)  # ConfigError: refuse to start
+    check_scope(rt.config.get("reports.second_scope", DEFAULT_SCOPE))
+    safe_mode = SafeMode(cfg.token, cfg.aes_key, cfg.appid) if mode != "plain" else None
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = cfg.max_body_bytes
@@ -58,13 +62,17 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     @app.post("/wechat")
     def receive():
         verify_request()
-        body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+        body = _read_body(cfg.max_body_bytes)
         try:
-            fields, encrypted = _open_envelope(body, request.args, safe_mode)
+            fields, encrypted = _open_envelope(body, request.args, safe_mode, mode)
             inbound = to_inbound(fields)
         except ProtocolError as exc:
             log.warning("refused message: %s", exc)
             abort(403 if isinstance(exc, AuthError) else 400)
+        if not first_body_for_pair(rt.kv, request.args["timestamp"], request.args.get("nonce", ""), body,
+                                   cfg.replay_window_seconds):
+            log.warning("refused message: signed query string reused for another body")
+            abort(403)
         try:
             text = answer_once(rt, inbound, handle_inbound)
         except NotKept:  # neither the database nor the spool holds it: WeChat must try again
@@ -94,6 +102,27 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     return app
 
 
+def _read_body(limit: int) -> bytes:
+    """The request body, 413 past `limit`; a chunked body has no Content-Length to check in advance."""
+    if request.content_length is not None or not _chunked():
+        return request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    stream, chunks, size = request.environ["wsgi.input"], [], 0
+    while size <= limit:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        abort(413)
+    return b"".join(chunks)
+
+
+def _chunked() -> bool:
+    return ("chunked" in request.headers.get("Transfer-Encoding", "").lower()
+            or bool(request.environ.get("wsgi.input_terminated")))
+
+
 _probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
 
 
@@ -104,15 +133,18 @@ def _answered(probe: Future, deadline: float) -> bool:
         return False
 
 
-def _open_envelope(body: bytes, args, safe_mode: SafeMode | None) -> tuple[dict[str, str], bool]:
-    """Plain XML, or decrypt <Encrypt> (safe and compatible modes). Returns (fields, was_encrypted)."""
+def _open_envelope(body: bytes, args, safe_mode: SafeMode | None, mode: str) -> tuple[dict[str, str], bool]:
+    """Plain XML, or decrypt <Encrypt> (safe and compatible modes). Returns (fields, was_encrypted).
+    Safe mode takes only encrypted bodies with a valid msg_signature."""
     outer = parse_xml(body)
     if args.get("encrypt_type", "raw") != "aes":
+        if mode == "safe":
+            raise AuthError("safe mode: plaintext message")
         if safe_mode is not None and "Encrypt" in outer and "MsgType" not in outer:
             raise ProtocolError("encrypted body without encrypt_type")
         return outer, False
     if safe_mode is None:
-        raise ProtocolError("encrypted message but no AES key configured")
+        raise ProtocolError("encrypted message but wechat.mode is plain")
     plain = safe_mode.decrypt(outer.get("Encrypt", ""), args.get("msg_signature", ""),
                               args.get("timestamp", ""), args.get("nonce", ""))
     return parse_xml(plain.encode("utf-8")), True

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot import outbox, replies
 from bot.runtime import Runtime
 from storage.models import Activity, Checkin, Member, OutboxMessage, Report, Signup
+from storage.binding import FlaggedEntry, flagged_entries, mask_phone
 from storage.days import local_days
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ TEXT = {
     "capacity": "/{capacity}",
     "capacity_unlimited": "（不限名额）",
     "inactive": "四、近30天无履职记录的委员：{count} 人",
+    "binding_alert": "注意：{name}（{phone}）当日绑定失败 {count} 次，请核实是否有人冒用（members attempts）",
     "link": "完整日报（含近30天图表）：{url}",
     "unknown_district": "未填旗区",
     "item_sep": "、",
@@ -176,6 +178,7 @@ class Digest:
     activities: list[ActivityLine] = field(default_factory=list)
     inactive_members: int = 0
     series: list[DayCount] = field(default_factory=list)  # the last 30 days, ending with `day`
+    binding_alerts: list[FlaggedEntry] = field(default_factory=list)  # roster entries with repeated failed 绑定
 
     @property
     def study_share(self) -> float:
@@ -214,6 +217,8 @@ def build_digest(rt: Runtime, day: date, session: Session | None = None) -> Dige
     _fill_activities(rt, session, digest, window)
     digest.inactive_members = _count_inactive(rt, session, day)
     digest.series = _series(rt, session, day)
+    digest.binding_alerts = flagged_entries(session, window.start, window.end,
+                                            int(rt.config.get("binding.flag_failures", 3)))
     return digest
 
 
@@ -340,6 +345,8 @@ def render_text(digest: Digest) -> str:
     if not digest.activities:
         lines.append(TEXT["activities_none"])
     lines += ["", TEXT["inactive"].format(count=digest.inactive_members)]
+    lines += [TEXT["binding_alert"].format(name=a.name, phone=mask_phone(a.phone), count=a.failures)
+              for a in digest.binding_alerts]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -21,7 +22,26 @@ class ProtocolError(Exception):
 
 
 class AuthError(ProtocolError):
-    """The message is not provably from WeChat (msg_signature, appid)."""
+    """The message is not provably from WeChat (msg_signature, appid, safe mode's plaintext)."""
+
+
+class ConfigError(ValueError):
+    """wechat.mode and wechat.aes_key do not fit together; raised at start."""
+
+
+MODES = ("plain", "compatible", "safe")
+AES_KEY_LENGTH = 43
+
+
+def resolve_mode(mode: str | None, aes_key: str) -> str:
+    """wechat.mode as configured, or its default: safe when an AES key is set, else plain."""
+    mode = (mode or "").strip().lower() or ("safe" if aes_key else "plain")
+    if mode not in MODES:
+        raise ConfigError(f"wechat.mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode != "plain" and len(aes_key or "") != AES_KEY_LENGTH:
+        raise ConfigError(f"wechat.mode {mode} needs wechat.aes_key (WECHAT_AES_KEY), the {AES_KEY_LENGTH}-char "
+                          "EncodingAESKey of the official account")
+    return mode
 
 
 def sign(*parts: str) -> str:
@@ -92,21 +112,47 @@ class Inbound:
 
     @property
     def dedup_key(self) -> str:
-        """WeChat retries carry the same MsgId (messages) or CreateTime+Event (events)."""
+        """WeChat retries carry the same MsgId (messages) or CreateTime+Event (events).
+        Readable when short; a longer key (long event keys) is hashed, so it always fits a 128-char column."""
         if self.msg_id:
-            return f"{self.openid}:{self.msg_id}"
-        return f"{self.openid}:{self.create_time}:{self.event}:{self.event_key}"
+            key = f"{self.openid}:{self.msg_id}"
+        else:
+            key = f"{self.openid}:{self.create_time}:{self.event}:{self.event_key}"
+        if len(key) <= DEDUP_KEY_MAX:
+            return key
+        return "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()  # '#' never starts an openid
+
+
+DEDUP_KEY_MAX = 96
+# What WeChat sends, with room to spare; anything outside these bounds never came from WeChat (400).
+OPENID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")   # FromUserName (openids are 28 chars) and ToUserName
+MSG_ID_RE = re.compile(r"\d{1,20}")              # a 64-bit unsigned integer
+CREATE_TIME_RE = re.compile(r"\d{1,10}")
+FIELD_LIMITS = {"MsgType": 32, "Event": 64}
+
+
+def _check_bounds(fields: dict[str, str]) -> None:
+    for name in ("FromUserName", "ToUserName"):
+        value = fields.get(name, "")
+        if (value or name == "FromUserName") and not OPENID_RE.fullmatch(value):
+            raise ProtocolError(f"{name} is not an openid")
+    msg_id = fields.get("MsgId", "") or fields.get("MsgID", "")
+    if msg_id and not MSG_ID_RE.fullmatch(msg_id):
+        raise ProtocolError("MsgId is not a 64-bit number")
+    if fields.get("CreateTime") and not CREATE_TIME_RE.fullmatch(fields["CreateTime"]):
+        raise ProtocolError("CreateTime is not a timestamp")
+    for name, limit in FIELD_LIMITS.items():
+        if len(fields.get(name, "")) > limit:
+            raise ProtocolError(f"{name} longer than {limit}")
 
 
 def to_inbound(fields: dict[str, str]) -> Inbound:
     msg_type = fields.get("MsgType", "").strip().lower()
     if not fields.get("FromUserName") or not msg_type:
         raise ProtocolError("missing FromUserName or MsgType")
+    _check_bounds(fields)
     text = fields.get("Content", "") if msg_type == "text" else fields.get("Recognition", "")
-    try:
-        create_time = int(fields.get("CreateTime", "0"))
-    except ValueError:
-        create_time = 0
+    create_time = int(fields.get("CreateTime") or 0)
     return Inbound(
         openid=fields["FromUserName"],
         account=fields.get("ToUserName", ""),
@@ -150,6 +196,6 @@ def text_reply_xml(inbound: Inbound, content: str, now: int | None = None) -> st
 
 
 __all__ = [
-    "AuthError", "Inbound", "ProtocolError", "SafeMode", "check_signature", "parse_xml",
-    "shorten_utf8", "sign", "text_reply_xml", "timestamp_fresh", "to_inbound",
+    "AuthError", "ConfigError", "Inbound", "MODES", "ProtocolError", "SafeMode", "check_signature", "parse_xml",
+    "resolve_mode", "shorten_utf8", "sign", "text_reply_xml", "timestamp_fresh", "to_inbound",
 ]

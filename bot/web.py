@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from bot import replies
 from bot.digest import PAGE, TEXT, build_digest, format_day, format_share
@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from bot.signed_links import LinkError, check_token
 from bot.svgchart import bar_chart
 
+FIRST_DAY = date(2000, 1, 1)  # digests exist from here up to today
 PRIVATE_HEADERS = {  # the page names members: keep it out of caches, search engines and referrers
     "Cache-Control": "private, no-store",
     "X-Robots-Tag": "noindex, nofollow",
@@ -34,6 +35,8 @@ def register(app: Flask, rt: Runtime) -> None:
             return _denied("invalid")
         except LinkError as exc:
             return _denied(exc.reason)
+        if not FIRST_DAY <= covered <= rt.now().date():
+            abort(404)  # no digest for that day (and 9999-12-31 would overflow the date arithmetic)
         digest = build_digest(rt, covered)
         charts = {
             "reports": bar_chart([(p.day, p.reports) for p in digest.series], label=PAGE["chart_reports"]),

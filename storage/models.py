@@ -217,3 +217,30 @@ class OutboxMessage(Base):
     response: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[Optional[datetime]]
+
+
+class BindingAttempt(Base):
+    """One try to bind a WeChat account to a roster entry (kept for throttling and for staff)."""
+
+    __tablename__ = "binding_attempts"
+    __table_args__ = (Index("ix_binding_attempts_openid_at", "openid", "at"),
+                      Index("ix_binding_attempts_member_at", "member_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[Optional[int]] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))  # entry aimed at
+    outcome: Mapped[str] = mapped_column(String(16))  # bound | no_match | taken | code_required | bad_code | throttled …
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BindingCode(Base):
+    """A one-time binding code issued by staff (`members code PHONE`); only its hash is kept."""
+
+    __tablename__ = "binding_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[Optional[datetime]]  # set when used or replaced by a newer code

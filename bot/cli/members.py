@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 import unicodedata
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -67,6 +68,7 @@ def register(subparsers) -> None:
     unb = sub.add_parser("unbind", help=TEXT["unbind_help"], description=TEXT["unbind_help"])
     unb.add_argument("phone", metavar="PHONE", help=TEXT["phone_help"])
     unb.set_defaults(handler=unbind_command)
+    register_binding(sub)
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -162,3 +164,90 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+# --- binding codes and attempts (issue 10) ------------------------------------------------------------
+
+BINDING_TEXT = {
+    "code_help": "为某人生成一次性绑定验证码（6 位，只能用一次；工作人员绑定必须使用）",
+    "hours_help": "有效小时数（默认取 binding.code_hours，24）",
+    "bad_hours": "有效时长必须大于 0 小时",
+    "code": "{name}（{phone}）的绑定验证码：{code}\n有效至 {until}，只能使用一次；新生成的验证码会使旧的失效。\n"
+            "请告知本人发送：绑定 {name} {phone} {code}",
+    "attempts_help": "列出绑定尝试（含失败原因），并标出多次失败的人员",
+    "since_help": "起始日期 YYYY-MM-DD（默认 7 天前）",
+    "bad_since": "日期格式应为 YYYY-MM-DD：{value}",
+    "columns": ("时间", "微信 openid", "目标人员", "结果"),
+    "none": "{since} 以来没有绑定尝试",
+    "total": "共 {n} 次尝试，失败 {failed} 次",
+    "flagged": "注意：{name}（{phone}）绑定失败 {count} 次，请核实是否有人冒用",
+    "unknown_entry": "（名册中无此人）",
+}
+
+
+def register_binding(sub) -> None:
+    code = sub.add_parser("code", help=BINDING_TEXT["code_help"], description=BINDING_TEXT["code_help"])
+    code.add_argument("phone", metavar="PHONE", help=TEXT["phone_help"])
+    code.add_argument("--hours", type=float, default=None, help=BINDING_TEXT["hours_help"])
+    code.set_defaults(handler=code_command)
+    att = sub.add_parser("attempts", help=BINDING_TEXT["attempts_help"], description=BINDING_TEXT["attempts_help"])
+    att.add_argument("--since", help=BINDING_TEXT["since_help"])
+    att.set_defaults(handler=attempts_command)
+
+
+def code_command(args: argparse.Namespace) -> int:
+    from storage import binding
+
+    phone = normalize_phone(args.phone)
+    if phone is None:
+        raise CliError(TEXT["bad_phone"].format(value=args.phone))
+    rt = runtime_for_cli()
+    hours = args.hours if args.hours is not None else float(rt.config.get("binding.code_hours", 24))
+    if hours <= 0:
+        raise CliError(BINDING_TEXT["bad_hours"])
+    now = rt.now()
+    with rt.db.session() as session:
+        member = session.scalars(select(Member).where(Member.phone == phone)).first()
+        if member is None:
+            raise CliError(TEXT["no_member"].format(phone=phone))
+        issued = binding.issue_code(session, member, now, hours)
+        name = member.name
+    until = (now + timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M")
+    print(BINDING_TEXT["code"].format(name=name, phone=phone, code=issued, until=until))
+    return 0
+
+
+def attempts_command(args: argparse.Namespace) -> int:
+    from storage import binding
+
+    rt = runtime_for_cli()
+    since_day = _since_day(args.since, rt.now().date())
+    since = datetime.combine(since_day, time.min, tzinfo=rt.tz)
+    threshold = int(rt.config.get("binding.flag_failures", 3))
+    with rt.db.session() as session:
+        lines = binding.attempts_since(session, since)
+        flagged = binding.flagged_entries(session, since, rt.now() + timedelta(days=1), threshold)
+    if not lines:
+        print(BINDING_TEXT["none"].format(since=since_day.isoformat()))
+        return 0
+    rows = [BINDING_TEXT["columns"]] + [
+        (rt.local(a.at).strftime("%Y-%m-%d %H:%M:%S"), a.openid,
+         f"{a.name} {binding.mask_phone(a.phone)}" if a.name else BINDING_TEXT["unknown_entry"],
+         binding.OUTCOME_WORDS.get(a.outcome, a.outcome)) for a in lines]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print("\n".join("  ".join(_pad(cell, width) for cell, width in zip(row, widths)).rstrip() for row in rows))
+    failed = sum(1 for a in lines if a.outcome not in ("bound", "already_bound"))
+    print(BINDING_TEXT["total"].format(n=len(lines), failed=failed))
+    for entry in flagged:
+        print(BINDING_TEXT["flagged"].format(name=entry.name, phone=binding.mask_phone(entry.phone),
+                                             count=entry.failures))
+    return 0
+
+
+def _since_day(value: str | None, today: date) -> date:
+    if not value:
+        return today - timedelta(days=7)
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CliError(BINDING_TEXT["bad_since"].format(value=value)) from None

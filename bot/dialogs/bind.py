@@ -1,11 +1,17 @@
-"""Binding a WeChat account to a roster entry. Strangers get nothing but this."""
+"""Binding a WeChat account to a roster entry. Strangers get nothing but this.
+
+The rule (throttling, one-time codes, attempts kept) is storage/binding.py; every failure gets the
+same neutral reply, so a reply never tells a guesser which of name, phone, code or an existing
+binding was wrong.
+"""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import intents
 from bot import replies
 from bot.dialogs.base import Turn
-from storage import members
-from storage.members import BindResult
+from storage import binding
 
 NAME = "bind"
 STEPS: dict = {}
@@ -23,16 +29,20 @@ def handle_stranger(turn: Turn) -> str:
 def start(turn: Turn, slots: dict) -> str:
     if turn.member is not None:
         return replies.ALREADY_BOUND.format(name=turn.member.name)
-    name, phone = slots.get("name"), slots.get("phone")
+    found = intents.extract(turn.text, turn.now, ("name", "phone", "code"))
+    name, phone = slots.get("name") or found.get("name"), slots.get("phone") or found.get("phone")
     if not name or not phone:
         return replies.BIND_NEED_BOTH
-    result, member = members.bind(turn.session, turn.openid, name, phone)
-    if result in (BindResult.BOUND, BindResult.ALREADY_BOUND):
-        turn.member = member
-        template = replies.BIND_OK_STAFF if member.is_staff else replies.BIND_OK
-        return template.format(name=member.name)
-    if result is BindResult.TAKEN:
-        return replies.BIND_TAKEN
-    if result is BindResult.ACCOUNT_IN_USE:
-        return replies.BIND_ACCOUNT_IN_USE.format(name=member.name)
-    return replies.BIND_NOT_FOUND.format(name=name, phone=phone)
+    _outcome, member = binding.attempt(turn.session, turn.openid, name, phone, found.get("code"), turn.now,
+                                      policy(turn.rt.config))
+    if member is None:
+        return replies.BIND_FAILED
+    turn.member = member
+    template = replies.BIND_OK_STAFF if member.is_staff else replies.BIND_OK
+    return template.format(name=member.name)
+
+
+def policy(config) -> binding.Policy:
+    return binding.Policy(attempts=int(config.get("binding.attempts", 5)),
+                          window=timedelta(minutes=float(config.get("binding.window_minutes", 60))),
+                          require_code=bool(config.get("binding.require_code", False)))

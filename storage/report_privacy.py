@@ -1,0 +1,58 @@
+"""Who may second (附议) a report by its receipt number: the privacy rule, as a pure function.
+
+Receipt numbers are sequential, so a receipt proves nothing. A member may second another member's
+report only if it was offered to them in a duplicate prompt ("您近90天…相似的社情民意"), they
+already seconded it, or — with `reports.second_scope: same_district` — it concerns their own
+banner/district. A refusal must look exactly like "no such receipt" (callers use REPORT_NOT_FOUND).
+The offers themselves are remembered in the shared store for OFFER_TTL.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from storage.kv import KeyValueStore
+from storage.models import Member, Report
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("prompt_only", "same_district")
+DEFAULT_SCOPE = "prompt_only"
+OFFER_TTL = 30 * 24 * 3600.0  # a member may come back to a duplicate notice for a month
+
+
+def check_scope(scope: str) -> str:
+    if scope not in SCOPES:
+        raise ValueError(f"reports.second_scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    return scope
+
+
+def may_second(report: Report, viewer: Member, *, scope: str, offered_ids: Iterable[int],
+               already_seconded: bool) -> bool:
+    """May `viewer` learn about and second `report` by its receipt number?"""
+    check_scope(scope)
+    if viewer.is_staff or report.member_id == viewer.id or already_seconded or report.id in set(offered_ids):
+        return True
+    return scope == "same_district" and bool(viewer.district) and report.district == viewer.district
+
+
+def remember_offer(kv: KeyValueStore, member_id: int, report_id: int) -> None:
+    """The duplicate prompt showed `report_id` to `member_id`."""
+    try:
+        kv.set(_offer_key(member_id, report_id), "1", ttl=OFFER_TTL)
+    except Exception:  # store down: the prompt's own 附议 still works; by receipt it is refused later
+        log.exception("could not remember the offer of report %s", report_id)
+
+
+def offered(kv: KeyValueStore, member_id: int, report_id: int) -> tuple[int, ...]:
+    """(report_id,) if it was offered to the member, else ()."""
+    try:
+        return (report_id,) if kv.get(_offer_key(member_id, report_id)) else ()
+    except Exception:
+        log.exception("could not look up the offer of report %s", report_id)
+        return ()
+
+
+def _offer_key(member_id: int, report_id: int) -> str:
+    return f"offered:{member_id}:{report_id}"
+
