@@ -27,6 +27,10 @@ ENV_KEYS = {
 }
 
 
+class ConfigMissing(FileNotFoundError):
+    """No config file where BOT_CONFIG or the project folder says."""
+
+
 class Config:
     """Read-only nested settings: cfg.wechat.token or cfg.get("wechat.token")."""
 
@@ -63,7 +67,7 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
     env = os.environ if env is None else env
     path = Path(path or env.get("BOT_CONFIG") or DEFAULT_PATH)
     if not path.is_file():  # e.g. a non-editable install, whose package folder holds no config.yaml
-        raise FileNotFoundError(f"config file {path} not found: set BOT_CONFIG to the config.yaml to use")
+        raise ConfigMissing(f"config file {path} not found: set BOT_CONFIG to the config.yaml to use")
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     for name, dotted in ENV_KEYS.items():

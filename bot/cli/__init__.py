@@ -25,13 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _opened: list = []  # runtimes opened by the running command, closed when it ends
+clock = None  # tests may pin the commands' clock (a callable returning an aware datetime)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from bot.config import ConfigMissing
+
     try:
+        args = build_parser().parse_args(argv)
         return args.handler(args) or 0
-    except CliError as exc:
+    except (CliError, ConfigMissing) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     finally:
@@ -43,6 +46,6 @@ def runtime_for_cli(migrate: bool = True):
     """The CLI uses the same config/database as the server; connections close when the command ends."""
     from bot.runtime import build_runtime
 
-    rt = build_runtime(migrate=migrate)
+    rt = build_runtime(migrate=migrate, clock=clock)
     _opened.append(rt)
     return rt

@@ -15,6 +15,17 @@ from storage.models import Activity, Member
 
 FIELD_NAMES = {"title": "名称", "kind": "类别", "start_at": "开始", "end_at": "结束", "place": "地点",
                "capacity": "名额", "deadline": "报名截止", "audience": "参加范围"}
+TEXT = {
+    "force_help": "确认发布/修改：允许开始时间或报名截止已过、报名截止晚于开始时间",
+    "past": "{field}（{when}）已经过去。确需如此请加 --force",
+    "deadline_after_start": "报名截止时间（{deadline}）晚于活动开始时间（{start}）。确需如此请加 --force",
+    "cancelled": "{code} 已取消，不能修改",
+    "total": "合计：{parts}",
+    "total_part": "{label} {count}",
+    "nobody": "合计：无人报名",
+}
+# `activities show`: roster labels and the order of the totals line
+SIGNED_IN, ABSENT = "已签到", "缺席"
 
 
 def register(sub) -> None:
@@ -30,6 +41,7 @@ def register(sub) -> None:
     add.add_argument("--capacity", type=int, default=0, help="名额，0 表示不限；报满后进入候补")
     add.add_argument("--deadline", type=local_time(tz), help='报名截止 "YYYY-MM-DD HH:MM"')
     add.add_argument("--audience", default="", help="参加范围：界别或旗区，逗号分隔（如 经济界,达旗）；空为全体委员")
+    add.add_argument("--force", action="store_true", help=TEXT["force_help"])
     add.set_defaults(handler=cmd_add)
 
     edit = group.add_parser("edit", help="修改活动；改时间或地点会通知已报名的委员，增加名额会让候补递补")
@@ -44,6 +56,7 @@ def register(sub) -> None:
     edit.add_argument("--deadline", type=local_time(tz), help='报名截止 "YYYY-MM-DD HH:MM"')
     edit.add_argument("--no-deadline", action="store_true", help="取消报名截止时间")
     edit.add_argument("--audience", help="参加范围（界别或旗区，逗号分隔）；传空字符串为全体委员")
+    edit.add_argument("--force", action="store_true", help=TEXT["force_help"])
     edit.set_defaults(handler=cmd_edit)
 
     code = group.add_parser("code", help="显示活动的4位签到码及有效时间（首次使用时生成）")
@@ -68,6 +81,8 @@ def register(sub) -> None:
 def cmd_add(args) -> int:
     _check(args.kind, args.capacity, args.start, args.end, args.deadline)
     rt = runtime_for_cli()
+    if not args.force:
+        _check_timing(rt, {"start_at": args.start, "deadline": args.deadline}, args.start, args.deadline)
     with rt.db.session() as session:
         activity = activities.create_activity(session, NewActivity(
             title=args.title, kind=args.kind, start_at=args.start, end_at=args.end, place=args.place,
@@ -82,10 +97,20 @@ def _check(kind, capacity, start, end, deadline) -> None:
         raise CliError(f"未知类别「{kind}」，可选：{' '.join(KINDS)}")
     if capacity < 0:
         raise CliError("名额不能为负数")
-    if deadline and deadline > start:
-        raise CliError("报名截止时间不能晚于活动开始时间")
     if end and end <= start:
         raise CliError("结束时间必须晚于开始时间")
+
+
+def _check_timing(rt, changed: dict, start, deadline) -> None:
+    """Refused without --force: a start or deadline being set in the past, or after this change a
+    deadline later than the start (times left unchanged are not questioned again)."""
+    now = rt.now()
+    for name in ("start_at", "deadline"):
+        when = changed.get(name)
+        if when is not None and when < now:
+            raise CliError(TEXT["past"].format(field=FIELD_NAMES[name], when=_show(rt, when)))
+    if deadline and deadline > start and (changed.get("start_at") or changed.get("deadline")):
+        raise CliError(TEXT["deadline_after_start"].format(deadline=_show(rt, deadline), start=_show(rt, start)))
 
 
 def _warn_unknown_audience(session, activity: Activity) -> None:
@@ -100,11 +125,15 @@ def cmd_edit(args) -> int:
     rt = runtime_for_cli()
     with rt.db.session() as session:
         activity = _activity(session, args.code)
+        if activity.status != "open":
+            raise CliError(TEXT["cancelled"].format(code=activity.code))
         changes = _changes(args)
         if not changes:
             raise CliError("没有要修改的内容，请用 --title --start --place 等选项指定")
         merged = {name: changes.get(name, getattr(activity, name)) for name in activities.EDITABLE}
         _check(merged["kind"], merged["capacity"], merged["start_at"], merged["end_at"], merged["deadline"])
+        if not args.force:
+            _check_timing(rt, changes, merged["start_at"], merged["deadline"])
         if ("start_at" in changes or "end_at" in changes) and duty_record.timing(rt).ended(activity, rt.now()):
             raise CliError("活动已结束，不能修改时间（以免改变已记录的出席情况）")
         changed = activities.update_activity(session, activity, changes)
@@ -177,19 +206,27 @@ def cmd_show(args) -> int:
         tally: dict[str, int] = {}
         for signup in activities.roster(session, activity.id):
             label = _roster_label(rt, signup, ended)
-            tally[label] = tally.get(label, 0) + 1
+            tally[label.split()[0]] = tally.get(label.split()[0], 0) + 1  # 已签到 09:12 counts as 已签到
             member = signup.member
             print(f"  {member.name}\t{member.phone}\t{member.sector}\t{member.district}\t{label}"
                   + (f"（{signup.reason}）" if signup.reason else ""))
-        print("合计：" + ("，".join(f"{k} {v}" for k, v in tally.items()) or "无人报名"))
+        print(_totals(tally))
     return 0
+
+
+def _totals(tally: dict[str, int]) -> str:
+    """e.g. 合计：已报名 3，已签到 2，缺席 1 (one count per state, always in the same order)."""
+    order = list(ROSTER_STATUS.values()) + [SIGNED_IN, ABSENT]
+    parts = [TEXT["total_part"].format(label=label, count=tally[label])
+             for label in sorted(tally, key=lambda name: order.index(name) if name in order else len(order))]
+    return TEXT["total"].format(parts="，".join(parts)) if parts else TEXT["nobody"]
 
 
 def _roster_label(rt, signup, ended: bool) -> str:
     if signup.attended_at is not None:
-        return f"已签到 {rt.local(signup.attended_at):%H:%M}"
+        return f"{SIGNED_IN} {rt.local(signup.attended_at):%H:%M}"
     if ended and signup.status == "signed":
-        return "缺席"
+        return ABSENT
     return ROSTER_STATUS.get(signup.status, signup.status)
 
 

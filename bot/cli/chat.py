@@ -9,6 +9,13 @@ from bot.cli import CliError, runtime_for_cli
 from bot.config import load_config
 from bot.wechat_sim import Envelope, next_msg_id, text_xml
 from storage import members
+from storage.roster import normalize_phone
+
+TEXT = {
+    "no_server": "连不上 {url}：助手服务没有运行。请在项目目录另开一个终端运行  make run  启动服务，再试一次。（{error}）",
+    "bad_phone": "手机号格式不对：{value}（例如 13900000001、139-0000-0001 或 +86 139 0000 0001）",
+    "no_member": "名册中没有手机号 {phone}（可先运行 python -m bot demo 载入演示数据）",
+}
 
 
 def register(sub) -> None:
@@ -23,12 +30,13 @@ def cmd_chat(args) -> int:
     cfg = load_config()
     url = args.url or f"http://127.0.0.1:{cfg.server.port}/wechat"
     envelope = Envelope(cfg.wechat.token, cfg.wechat.aes_key, cfg.wechat.appid)
-    openid = args.openid or f"chat-{args.phone or 'guest'}"
+    phone = _phone(args.phone) if args.phone else None
+    openid = args.openid or f"chat-{phone or 'guest'}"
     send = _sender(url, envelope, openid)
     interactive = sys.stdin.isatty()
-    if args.phone:
-        name = _roster_name(args.phone)
-        _show(send(f"绑定 {name} {args.phone}"))
+    if phone:
+        name = _roster_name(phone)
+        _show(send(f"绑定 {name} {phone}"))
     if interactive:
         print("（输入消息回车发送，Ctrl-D 退出）")
     for line in _lines(interactive):
@@ -44,9 +52,16 @@ def _sender(url: str, envelope: Envelope, openid: str):
             resp = requests.post(f"{url}?{req.query}", data=req.body, timeout=10,
                                  headers={"Content-Type": "text/xml"})
         except requests.RequestException as exc:
-            raise CliError(f"连不上 {url}：{exc}（请先运行 python webhook.py）") from None
+            raise CliError(TEXT["no_server"].format(url=url, error=type(exc).__name__)) from None
         return envelope.unwrap(resp.status_code, resp.content) or "（无回复）"
     return send
+
+
+def _phone(value: str) -> str:
+    phone = normalize_phone(value)
+    if phone is None:
+        raise CliError(TEXT["bad_phone"].format(value=value))
+    return phone
 
 
 def _roster_name(phone: str) -> str:
@@ -54,7 +69,7 @@ def _roster_name(phone: str) -> str:
     with rt.db.session() as session:
         member = members.by_phone(session, phone)
         if member is None:
-            raise CliError(f"名册中没有手机号 {phone}（可先运行 python -m bot demo 载入演示数据）")
+            raise CliError(TEXT["no_member"].format(phone=phone))
         return member.name
 
 

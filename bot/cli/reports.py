@@ -6,20 +6,32 @@ from datetime import date, timedelta
 
 from bot import media, replies
 from bot.cli import CliError, runtime_for_cli
-from bot.report_export import SCOPES, collect, title_for, write_docx, write_xlsx
+from bot.cli.vocab import REPORT_SCOPES, REPORTS
+from bot.report_export import collect, title_for, write_docx, write_xlsx
 from bot.report_review import error_text, find, review, view_text
 from storage import reports
-from storage.report_flow import ACTIONS, STATES, FlowError
+from storage.report_flow import ACTIONS, FlowError
 from storage.days import day_start
 
 ACTION_HELP = "，".join(f"{a.name}={a.verb}" for a in ACTIONS.values())
+# Review errors in command-line terms (the shared wording in bot/replies.py shows the WeChat syntax).
+CLI_FLOW_ERRORS = {
+    "unknown_action": "未知操作「{action}」，--action 可用：" + ACTION_HELP,
+    "need_note_return": "退回须写明理由：reports review {receipt} --action return --note \"请补充具体地点和建议\"",
+    "need_note_instruct": "请写明批示内容：reports review {receipt} --action instruct --to 市长 --note \"请市住建局牵头解决\"",
+    "need_note_close": "请写明办理结果：reports review {receipt} --action close --note \"已完成供热管网改造\"",
+    "need_to_forward": "请写明报送单位：reports review {receipt} --action forward --to 市委办公室",
+    "need_to_instruct": "请写明批示领导：reports review {receipt} --action instruct --to 市长 --note \"批示内容\"",
+    "need_into": "请写明合并到哪一条：reports review {receipt} --action merge --into SQ2026-0001",
+}
 
 
 def register(sub) -> None:
     group = sub.add_parser("reports", help="社情民意：查看、审核、导出汇编").add_subparsers(dest="action", required=True)
 
     listing = group.add_parser("list", help="列出社情民意（最新的在前）")
-    listing.add_argument("--status", choices=STATES, help="只列此状态，如 已提交")
+    listing.add_argument("--status", type=REPORTS.parse, metavar="STATUS",
+                         help="只列此状态（代码或中文均可）：" + REPORTS.help())
     listing.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD", help="提交日期起 YYYY-MM-DD")
     listing.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="提交日期止 YYYY-MM-DD（含当天）")
     listing.add_argument("--limit", type=int, default=100, help="最多列出条数，默认 100")
@@ -45,8 +57,8 @@ def register(sub) -> None:
                         help="提交日期止 YYYY-MM-DD（含当天）")
     export.add_argument("--format", choices=["xlsx", "docx"], required=True, help="xlsx 表格或 docx 文档")
     export.add_argument("--out", metavar="FILE", help="输出文件，默认 社情民意汇编-起-止.xlsx/docx")
-    export.add_argument("--status", choices=list(SCOPES), default="adopted",
-                        help="adopted=已采用及之后（默认），pending=待审核，all=全部")
+    export.add_argument("--status", type=REPORT_SCOPES.parse, default="adopted", metavar="STATUS",
+                        help="汇编范围（代码或中文均可，默认 adopted）：" + REPORT_SCOPES.help())
     export.set_defaults(handler=cmd_export)
 
 
@@ -55,7 +67,8 @@ def cmd_list(args) -> int:
     since = day_start(args.start, rt.tz) if args.start else None
     until = day_start(args.end + timedelta(days=1), rt.tz) if args.end else None
     with rt.db.session() as session:
-        found = reports.listing(session, status=args.status, since=since, until=until, limit=args.limit)
+        status = REPORTS.label(args.status) if args.status else None
+        found = reports.listing(session, status=status, since=since, until=until, limit=args.limit)
         if not found:
             print("没有符合条件的社情民意")
         for r in found:
@@ -110,7 +123,8 @@ def _guard(run):
     try:
         return run()
     except FlowError as exc:
-        raise CliError(error_text(exc)) from None
+        cli_text = CLI_FLOW_ERRORS.get(exc.code)
+        raise CliError(cli_text.format(**exc.params) if cli_text else error_text(exc)) from None
 
 
 def _day(value: str) -> date:

@@ -6,6 +6,7 @@ import logging
 from sqlalchemy import select
 
 from bot.cli import CliError, runtime_for_cli
+from bot.cli.vocab import OUTBOX
 from storage.models import OutboxMessage
 
 # Wording shown to staff.
@@ -13,10 +14,10 @@ TEXT = {
     "worker_help": "发送待发消息并运行定时任务（提醒、照片保存、每日简报）；可在多台机器上同时运行，每条消息只发一次",
     "once_help": "只发送当前到期的消息，然后退出",
     "jobs_help": "只运行这些定时任务，逗号分隔（outbox,reminders,media,digest），默认全部",
-    "bad_job": "未知的任务：{names}（可用 outbox, digest）",
+    "bad_job": "未知的任务：{names}（可用 {known}）",
     "outbox_help": "查看待发消息，重发失败或状态不明的消息",
     "list_help": "列出最近的消息（最新的在前）",
-    "status_help": "只看某一状态：pending 待发 / sending 发送中 / sent 已发送 / failed 失败 / unknown 状态不明",
+    "status_help": "只看某一状态（代码或中文均可）：" + OUTBOX.help(),
     "limit_help": "最多列出多少条（默认 20）",
     "retry_help": "把一条失败或状态不明的消息重新放入待发（状态不明的消息对方可能已收到，请先确认）",
     "id_help": "消息编号（outbox list 第一列）",
@@ -25,8 +26,6 @@ TEXT = {
     "no_row": "没有编号为 {id} 的消息",
     "not_retryable": "消息 {id} 当前状态为“{status}”，只有失败或状态不明的消息可以重发",
     "retried": "消息 {id} 已重新放入待发，工作进程会尽快发送",
-    "statuses": {"pending": "待发", "sending": "发送中", "sent": "已发送", "failed": "失败", "unknown": "状态不明",
-                 "cancelled": "已取消"},
     "channels": {"kefu": "客服消息", "template": "模板消息"},
 }
 
@@ -40,7 +39,7 @@ def register(subparsers) -> None:
     box = subparsers.add_parser("outbox", help=TEXT["outbox_help"], description=TEXT["outbox_help"])
     sub = box.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
     lst = sub.add_parser("list", help=TEXT["list_help"], description=TEXT["list_help"])
-    lst.add_argument("--status", choices=sorted(TEXT["statuses"]), help=TEXT["status_help"])
+    lst.add_argument("--status", type=OUTBOX.parse, metavar="STATUS", help=TEXT["status_help"])
     lst.add_argument("--limit", type=int, default=20, help=TEXT["limit_help"])
     lst.set_defaults(handler=list_command)
     retry = sub.add_parser("retry", help=TEXT["retry_help"], description=TEXT["retry_help"])
@@ -54,7 +53,7 @@ def worker_command(args) -> int:
     only = [name.strip() for name in args.jobs.split(",") if name.strip()]
     unknown = sorted(set(only) - set(worker.JOB_NAMES))
     if unknown:
-        raise CliError(TEXT["bad_job"].format(names=", ".join(unknown)))
+        raise CliError(TEXT["bad_job"].format(names=", ".join(unknown), known=", ".join(worker.JOB_NAMES)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     rt = runtime_for_cli()
@@ -84,7 +83,7 @@ def list_command(args) -> int:
 def _line(rt, row: OutboxMessage) -> str:
     when = row.sent_at if row.status == "sent" else row.next_attempt_at
     when_text = rt.local(when).strftime("%m-%d %H:%M") if when and when.year > 2000 else "-"
-    status = TEXT["statuses"].get(row.status, row.status)
+    status = OUTBOX.label(row.status)
     channel = TEXT["channels"].get(row.channel or "", "-")
     note = row.last_error.replace("\n", " ")[:80]
     return (f"{row.id:<5} {status:<8} {row.kind:<10} {channel:<8} {row.openid:<20} "
@@ -100,7 +99,7 @@ def retry_command(args) -> int:
     except LookupError:
         raise CliError(TEXT["no_row"].format(id=args.id)) from None
     except ValueError as exc:
-        status = TEXT["statuses"].get(str(exc), str(exc))
+        status = OUTBOX.label(str(exc))
         raise CliError(TEXT["not_retryable"].format(id=args.id, status=status)) from None
     print(TEXT["retried"].format(id=args.id))
     return 0
