@@ -194,3 +194,26 @@ def test_attempts_since_filters(runtime, wechat, entry, cli):
 def test_no_flag_for_a_single_typo(runtime, wechat, entry):
     wechat.say("o_zhang", f"绑定 {NAME} 13912345600")
     assert not binding_flag_line(render_text(build_digest(runtime, FIXED_NOW.date())))
+
+
+def test_a_burst_of_parallel_guesses_cannot_outrun_the_count(runtime, entry):
+    """Concurrent attempts on one entry are serialised: at most `attempts` are ever compared."""
+    import threading
+
+    policy = binding.Policy(attempts=5, window=timedelta(hours=1))
+    start = threading.Barrier(20)
+
+    def guess(n: int) -> None:
+        start.wait()
+        with runtime.db.session() as session:
+            binding.attempt(session, f"o_burst{n}", NAME, f"139123456{n:02d}", None, FIXED_NOW, policy)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(40, 60)]  # 58 is the right phone
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seen = outcomes(runtime)
+    failures_compared = [o for o in seen if o not in ("throttled", "bound")]
+    assert len(seen) == 20 and len(failures_compared) == 5  # then the throttle held for every later guess
+    assert "bound" not in seen or seen.index("bound") < seen.index("throttled")
