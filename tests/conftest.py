@@ -26,6 +26,9 @@ from storage.models import Base, Member, utcnow  # noqa: E402
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Every Redis key this test session writes starts with this (each runtime adds its own part); all of
+# them are deleted after each test and, for writes by threads that outlived their test, after the session.
+TEST_KEY_PREFIX = f"cppcc-test:{uuid.uuid4().hex[:8]}:"
 TZ = ZoneInfo("Asia/Shanghai")
 FIXED_NOW = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)  # a Thursday
 TOKEN, APPID = "testtoken", "wx0123456789abcdef"
@@ -66,7 +69,13 @@ def redis_url():
         redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
     except Exception as exc:
         service_unavailable(f"Redis at {REDIS_URL}: {exc}")
-    return REDIS_URL
+    yield REDIS_URL
+    delete_keys(redis.Redis.from_url(REDIS_URL, socket_timeout=3), TEST_KEY_PREFIX)
+
+
+def delete_keys(client, prefix: str) -> None:
+    for key in client.scan_iter(prefix + "*", count=500):
+        client.delete(key)
 
 
 @pytest.fixture(scope="session")
@@ -104,20 +113,20 @@ def backend(request):
 
 @pytest.fixture
 def runtime(request, backend, databases, tmp_path_factory):
-    config = make_config()
+    prefix = f"{TEST_KEY_PREFIX}{uuid.uuid4().hex[:8]}:"
+    config = make_config(**{"redis.prefix": prefix})  # also for worker processes a test starts
     if backend == "embedded":
         path = tmp_path_factory.getbasetemp() / "embedded.db"
         db = _database(databases, "sqlite", f"sqlite:///{path}")
         kv = MemoryStore()
     else:
         db = _database(databases, "postgres", request.getfixturevalue("postgres_url"))
-        kv = RedisStore(request.getfixturevalue("redis_url"), prefix=f"test:{uuid.uuid4().hex[:8]}:")
+        kv = RedisStore(request.getfixturevalue("redis_url"), prefix=prefix)
     _wipe(db)
     rt = Runtime(config=config, db=db, kv=kv, clock=lambda: FIXED_NOW)
     yield rt
     if isinstance(kv, RedisStore):
-        for key in kv.client.scan_iter(kv.prefix + "*"):
-            kv.client.delete(key)
+        delete_keys(kv.client, kv.prefix)
 
 
 @pytest.fixture

@@ -127,3 +127,13 @@ def test_xlsx_export_has_a_frozen_bold_header_and_fitting_widths(runtime, cli, t
     assert widths["B"] >= 13                      # an 11-digit phone fits
     assert widths["C"] >= 12                      # 少数民族界: five CJK characters
     assert all(6 <= width <= 40 for width in widths.values())
+
+
+def test_the_suite_writes_redis_keys_under_its_own_prefix(runtime):
+    from conftest import TEST_KEY_PREFIX
+
+    assert runtime.config.redis.prefix.startswith(TEST_KEY_PREFIX)  # worker processes a test starts use it too
+    if runtime.kv.backend == "redis":
+        assert runtime.kv.prefix == runtime.config.redis.prefix
+        runtime.kv.set("probe", "1")
+        assert runtime.kv.client.get(runtime.kv.prefix + "probe") == "1"  # the fixture deletes it afterwards
