@@ -120,7 +120,7 @@ def _staff_command(turn: Turn, text: str) -> Command | None:
     if command is None:
         return None
     if turn.member.is_staff:
-        return "clarify", lambda t: Done(staff.run(t, command))
+        return "staff", lambda t: staff.run(t, command)
     if command.kind == "view":
         return "report", lambda t: Done(report.history(t, command.receipt))
     verb = command.verb or text.strip()

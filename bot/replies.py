@@ -148,6 +148,11 @@ REPORT_SUMMARY_ATTACHMENTS = "附件：{items}\n"
 REPORT_SUMMARY_REVISION = "修改重报：原编号 {receipt}\n"
 REPORT_NO_DISTRICT = "未填"
 REPORT_CONFIRM_AGAIN = "请回复「提交」确认，「修改」重写，「取消」放弃。"
+REPORT_CONFIRM_SIMILAR = "请回复「附议」支持已有的那条，或回复「提交」单独提交，「取消」放弃。"
+REPORT_SUMMARY_SIMILAR = ("\n\n近{days}天已有相似的社情民意：{receipt}《{title}》（{status}）。"
+                          "回复「附议」支持该条（计入您的履职记录），或回复「提交」单独提交。")
+REPORT_SUMMARY_SIMILAR_OWN = "\n\n您近{days}天已提交过相似的社情民意：{receipt}《{title}》（{status}），如仍要单独提交请回复「提交」。"
+REPORT_QUESTION_HINT = "工作人员会认真审核每一条社情民意，采用后报送有关部门办理，进展会通知您。"
 REPORT_CONFIRM_HINT = ("没有把这句话加入内容。要补充请发「补充：……」，改标题发「标题改成……」，"
                        "改分类发「分类改成……」，改旗区发「旗区改成……」。")
 REPORT_EDIT_DONE = "已修改{what}。\n"
@@ -241,11 +246,14 @@ STAFF_VIEW_SECONDS = "　附议：{n}人"
 STAFF_VIEW_ATTACHMENTS = "　附件：{items}"
 STAFF_VIEW_TEXT_CUT = "……（全文{n}字，见 python -m bot reports show {receipt}）"
 STAFF_DONE = "已{verb} {receipt}《{title}》，当前状态：{status}。{notified}"
+STAFF_ASK_NOTE = {"return": "请写明退回 {receipt} 的理由（将发给委员）：", "instruct": "请写明批示内容：",
+                  "close": "请写明 {receipt} 的办理结果："}
+STAFF_ASK_TO = {"forward": "请写明 {receipt} 报送到哪个单位：", "instruct": "请写明批示领导和内容，例如：市长 请市住建局牵头解决"}
 STAFF_EDITED = "已修改 {receipt} 的{what}：{old} → {new}（原内容保留在处理历史中）。"
 STAFF_EDIT_SAME = "{receipt} 的{what}已经是「{new}」，无需修改。"
 STAFF_EDIT_NEED_VALUE = "请写明新的{what}，例如：{example}"
 STAFF_EDIT_EXAMPLES = {"title": "改标题 SQ2026-0012 富兴街道路灯不亮", "category": "改分类 SQ2026-0012 城乡建设"}
-STAFF_EDIT_BAD_CATEGORY = "分类只能是：{categories}。"
+
 STAFF_NOTIFIED = "已通知{member}。"
 STAFF_NOT_NOTIFIED = "{member}未绑定微信，未发通知。"
 REPORT_FLOW_ERRORS = {
@@ -261,6 +269,7 @@ REPORT_FLOW_ERRORS = {
     "need_into": "请写明合并到哪一条，例如：合并 {receipt} 到 SQ2026-0001",
     "merge_self": "不能把 {receipt} 合并到它自己。",
     "merge_target": "{receipt} 当前状态为「{status}」，不能作为合并目标。",
+    "bad_category": "分类只能是：{categories}。",
 }
 
 # --- duty record ---------------------------------------------------------------
@@ -293,6 +302,6 @@ SERVICE_NAMES = {
     "checkin": "学习打卡", "signup": "活动报名", "cancel_signup": "取消报名", "report": "社情民意",
     "report_status": "查询社情民意进度", "query_record": "查询我的履职", "list_activities": "查看近期活动",
     "bind": "绑定身份", "help": "查看帮助", "leave": "请假", "attend": "活动签到", "clarify": "操作",
-    "my_activities": "查看我的活动", "my_checkins": "查看我的打卡", "menu": "操作",
+    "my_activities": "查看我的活动", "my_checkins": "查看我的打卡", "menu": "操作", "staff": "审核操作",
 }
 ACTION_NAMES = {"signup": "报名", "cancel_signup": "取消报名", "leave": "请假"}

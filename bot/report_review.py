@@ -65,6 +65,27 @@ def _tell(session: Session, member, template: str | None, fields: dict, dedup_ke
     return True
 
 
+@dataclass(frozen=True)
+class Edited:
+    report: Report
+    field: str
+    old: str
+    changed: bool
+
+
+def edit(session: Session, receipt: str, field: str, value: str, *, actor: str, now: datetime,
+         categories) -> Edited:
+    """Retitle or recategorise a report (WeChat 改标题/改分类 and `reports retitle|recategorise`);
+    the member's original stays in the history. Raises FlowError for an unknown receipt or category."""
+    value = value.strip(" ：:《》")[:40]
+    if field == "category" and value not in categories:
+        raise FlowError("bad_category", categories="、".join(categories))
+    report = find(session, receipt)
+    old = getattr(report, field)
+    changed = reports.edit_field(session, report, field, value, actor=actor, now=now)
+    return Edited(report, field, old, changed)
+
+
 def error_text(exc: FlowError) -> str:
     return replies.REPORT_FLOW_ERRORS[exc.code].format(**exc.params)
 

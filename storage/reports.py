@@ -138,3 +138,25 @@ def seconds_of_member(session: Session, member_id: int, since: datetime, until: 
     return session.scalar(select(func.count(ReportSecond.id)).where(
         ReportSecond.member_id == member_id, ReportSecond.created_at >= since,
         ReportSecond.created_at < until)) or 0
+
+
+def has_second(session: Session, report_id: int, member_id: int) -> bool:
+    return session.scalar(select(ReportSecond.id).where(
+        ReportSecond.report_id == report_id, ReportSecond.member_id == member_id).limit(1)) is not None
+
+
+EDITABLE_FIELDS = ("title", "category")
+
+
+def edit_field(session: Session, report: Report, field: str, value: str, *, actor: str, now: datetime) -> bool:
+    """Staff retitle or recategorise a report; the history keeps what the member wrote. False = no change."""
+    if field not in EDITABLE_FIELDS:
+        raise ValueError(f"not an editable field: {field}")
+    old = getattr(report, field)
+    if old == value:
+        return False
+    setattr(report, field, value)
+    report.updated_at = now
+    record(session, report, report.status, actor=actor, now=now, note=value,
+           details={"action": f"edit_{field}", "from": old, "to": value})
+    return True

@@ -188,6 +188,14 @@ def wechat(app):
     return WeChat(app.test_client(), Envelope(TOKEN))
 
 
+def advance_clock(rt: Runtime, seconds: float) -> None:
+    """Move the runtime's clock forward (dialog timeouts run on it; no sleeping in tests)."""
+    from datetime import timedelta
+
+    later = rt.now() + timedelta(seconds=seconds)
+    rt.clock = lambda: later
+
+
 def add_member(rt: Runtime, name: str, phone: str, *, role: str = "member", sector: str = "经济界",
                district: str = "东胜区", openid: str | None = None) -> Member:
     with rt.db.session() as session:

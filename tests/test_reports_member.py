@@ -202,9 +202,9 @@ def test_replayed_confirmation_files_one_report(runtime, wechat, member):
 def test_similar_report_offers_second(runtime, wechat, member):
     li = add_member(runtime, "李四", "13800001111", openid="o_li")
     receipt = seed(runtime, li.id, REPORT, days_ago=10)
-    wechat.say("o_zhang", SIMILAR)
-    reply = wechat.say("o_zhang", "提交")
-    assert reply == replies.REPORT_DUPLICATE.format(days=90, receipt=receipt, title=REPORT[:20], status="已提交")
+    reply = wechat.say("o_zhang", SIMILAR)  # the summary offers the similar report right away
+    assert reply.endswith(replies.REPORT_SUMMARY_SIMILAR.format(days=90, receipt=receipt, title=REPORT[:20],
+                                                                status="已提交"))
     assert wechat.say("o_zhang", "附议").startswith(
         replies.REPORT_SECONDED.format(receipt=receipt, title=REPORT[:20]))
     assert count(runtime, Report) == 1
@@ -220,8 +220,7 @@ def test_seconders_are_told_of_later_changes(runtime, wechat, member, staff):
     li = add_member(runtime, "李四", "13800001111", openid="o_li")
     receipt = seed(runtime, li.id, REPORT, days_ago=10)
     wechat.say("o_zhang", SIMILAR)
-    wechat.say("o_zhang", "提交")
-    wechat.say("o_zhang", "附议")
+    wechat.say("o_zhang", "那我附议一下吧")
     wechat.say("o_staff", f"采用 {receipt}")
     wechat.say("o_staff", f"采用 {receipt}")  # refused: no second event, no second notice
     with runtime.db.session() as session:
@@ -233,20 +232,28 @@ def test_seconders_are_told_of_later_changes(runtime, wechat, member, staff):
 def test_similar_report_can_still_be_submitted(runtime, wechat, member):
     li = add_member(runtime, "李四", "13800001111", openid="o_li")
     seed(runtime, li.id, REPORT)
-    wechat.say("o_zhang", SIMILAR)
-    assert "相似" in wechat.say("o_zhang", "提交")
-    assert wechat.say("o_zhang", "嗯？") == replies.REPORT_DUPLICATE_AGAIN
+    assert "相似" in wechat.say("o_zhang", SIMILAR)
+    assert wechat.say("o_zhang", "嗯？") == replies.REPORT_CONFIRM_HINT + "\n" + replies.REPORT_CONFIRM_SIMILAR
     assert "SQ2026-0002" in wechat.say("o_zhang", "仍然提交")
     assert count(runtime, ReportSecond) == 0 and count(runtime, Report) == 2
 
 
 def test_own_similar_report_cannot_be_seconded(runtime, wechat, member):
     receipt = seed(runtime, member.id, REPORT)
-    wechat.say("o_zhang", SIMILAR)
-    assert wechat.say("o_zhang", "提交").startswith(f"您近90天已提交过相似的社情民意：\n{receipt}")
+    assert f"您近90天已提交过相似的社情民意：{receipt}" in wechat.say("o_zhang", SIMILAR)
     assert wechat.say("o_zhang", "附议").startswith(replies.REPORT_SECOND_OWN)
     assert "SQ2026-0002" in wechat.say("o_zhang", "仍然提交")
     assert count(runtime, ReportSecond) == 0
+
+
+def test_submit_now_still_checks_for_similar_reports(runtime, wechat, member):
+    li = add_member(runtime, "李四", "13800001111")
+    receipt = seed(runtime, li.id, REPORT)
+    wechat.say("o_zhang", "我想反映个问题")
+    reply = wechat.say("o_zhang", "富兴街道老旧小区供暖温度不达标，室温才十四五度")
+    assert wechat.say("o_zhang", "直接提交") == replies.REPORT_DUPLICATE.format(
+        days=90, receipt=receipt, title=REPORT[:20], status="已提交"), reply
+    assert "SQ2026-0002" in wechat.say("o_zhang", "仍然提交")
 
 
 def test_duplicate_detection_on_a_seeded_set(runtime, member):

@@ -8,7 +8,7 @@ from bot import media, replies
 from bot.cli import CliError, runtime_for_cli
 from bot.cli.vocab import REPORT_SCOPES, REPORTS
 from bot.report_export import collect, title_for, write_docx, write_xlsx
-from bot.report_review import error_text, find, review, view_text
+from bot.report_review import edit, error_text, find, review, view_text
 from storage import reports
 from storage.report_flow import ACTIONS, FlowError
 from storage.days import day_start
@@ -50,6 +50,14 @@ def register(sub) -> None:
     rev.add_argument("--into", default="", metavar="ID", help="合并到的编号（merge）")
     rev.add_argument("--by", default="工作人员", metavar="NAME", help="经办人姓名，记入处理历史")
     rev.set_defaults(handler=cmd_review)
+
+    for name, field, label, example in (("retitle", "title", "新标题", "富兴街道路灯不亮"),
+                                        ("recategorise", "category", "新分类", "城乡建设")):
+        edit = group.add_parser(name, help=f"修改一条社情民意的{label[1:]}（委员原文保留在处理历史中）")
+        edit.add_argument("id", metavar="ID", help="编号，如 SQ2026-0012")
+        edit.add_argument("value", metavar=label, help=f"{label}，如 {example}")
+        edit.add_argument("--by", default="工作人员", metavar="NAME", help="经办人姓名，记入处理历史")
+        edit.set_defaults(handler=cmd_edit, field=field)
 
     export = group.add_parser("export", help="导出社情民意信息汇编（按分类编排）")
     export.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD", help="提交日期起 YYYY-MM-DD")
@@ -100,6 +108,18 @@ def cmd_review(args) -> int:
         print(replies.STAFF_DONE.format(verb=ACTIONS[args.action].verb, receipt=outcome.report.receipt_no,
                                         title=outcome.report.title, status=outcome.report.status,
                                         notified=notified))
+    return 0
+
+
+def cmd_edit(args) -> int:
+    rt = runtime_for_cli()
+    with rt.db.session() as session:
+        done = _guard(lambda: edit(session, args.id, args.field, args.value, actor=args.by, now=rt.now(),
+                                   categories=rt.config.reports.categories))
+        what = replies.REPORT_FIELD_NAMES[args.field]
+        new = getattr(done.report, args.field)
+        template = replies.STAFF_EDITED if done.changed else replies.STAFF_EDIT_SAME
+        print(template.format(receipt=done.report.receipt_no, what=what, old=done.old, new=new))
     return 0
 
 

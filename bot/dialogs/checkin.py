@@ -47,7 +47,7 @@ def start(slots: dict, msg: Message) -> Transition:
 def on_date(draft: CheckinDraft, msg: Message) -> Transition:
     found = msg.extract("date", "minutes", "material")
     if "date" not in found:
-        return Unclear(replies.CHECKIN_BAD_DATE)
+        return _partial(draft, msg, found, Step.DATE, replies.CHECKIN_BAD_DATE)
     _fill(draft, found)
     return _next(draft)
 
@@ -55,9 +55,24 @@ def on_date(draft: CheckinDraft, msg: Message) -> Transition:
 def on_minutes(draft: CheckinDraft, msg: Message) -> Transition:
     found = msg.extract("minutes", "material", "date")
     if "minutes" not in found:
-        return Unclear(replies.CHECKIN_BAD_MINUTES)
+        return _partial(draft, msg, found, Step.MINUTES, replies.CHECKIN_BAD_MINUTES)
     _fill(draft, found)
     return _next(draft)
+
+
+def _partial(draft: CheckinDraft, msg: Message, found: dict, step: Step, hint: str) -> Transition:
+    """The answer missed the question but said something else we lacked (今天看了人民政协报): keep that, ask
+    again. A material only counts from a message that reads as a check-in itself."""
+    if msg.parsed.intent != "checkin":
+        found = {k: v for k, v in found.items() if k != "material"}
+    if msg.is_new_request(OWN_INTENTS) or not any(found.get(k) and not getattr(draft, k) for k in
+                                                   ("material", "minutes", "date")):
+        return Unclear(hint)
+    _fill(draft, found)
+    transition = _next(draft)
+    if isinstance(transition, Ask) and transition.step == step:
+        return Ask(step, draft, hint + "\n" + transition.question, repeat=transition.question)
+    return transition
 
 
 def on_material(draft: CheckinDraft, msg: Message) -> Transition:
@@ -104,16 +119,31 @@ def _next(draft: CheckinDraft) -> Transition:
 def save(turn: Turn, draft: CheckinDraft) -> Transition:
     cfg = turn.rt.config.checkin
     today = turn.now.date()
-    day = date.fromisoformat(draft.date) if draft.date else today
-    items = [Item(i["material"], int(i["minutes"])) for i in draft.items] or [Item(draft.material, int(draft.minutes))]
-    refused = _refusal(day, today, items, cfg)
-    if refused:
-        return Done(refused)
+    by_day = _items_by_day(draft, today)
+    for day, items in by_day.items():
+        refused = _refusal(day, today, items, cfg)
+        if refused:
+            return Done(refused)
     limits = DayLimits(cfg.daily_max_checkins, cfg.daily_max_minutes)
-    outcomes = checkins.record_items(turn.session, turn.member, day, items, limits, text=draft.text,
-                                     source=turn.source)
+    lines = []
+    for index, (day, items) in enumerate(by_day.items()):
+        source = turn.source if len(by_day) == 1 else f"{turn.source}@{index + 1}"
+        outcomes = checkins.record_items(turn.session, turn.member, day, items, limits, text=draft.text,
+                                         source=source)
+        lines.append(_outcome_lines(day, outcomes, limits))
     month_count, _ = checkins.count_between(turn.session, turn.member.id, today.replace(day=1), today)
-    return Done(_reply(day, outcomes, month_count, limits))
+    return Done(_reply(lines, month_count))
+
+
+def _items_by_day(draft: CheckinDraft, today: date) -> dict[date, list[Item]]:
+    """The items to record, grouped by day (an item may name its own day: 昨天…，今天又…)."""
+    default = date.fromisoformat(draft.date) if draft.date else today
+    raw = draft.items or [{"material": draft.material, "minutes": draft.minutes}]
+    grouped: dict[date, list[Item]] = {}
+    for item in raw:
+        day = date.fromisoformat(item["date"]) if item.get("date") else default
+        grouped.setdefault(day, []).append(Item(item["material"], int(item["minutes"])))
+    return grouped
 
 
 def _refusal(day: date, today: date, items: list[Item], cfg) -> str:
@@ -128,17 +158,25 @@ def _refusal(day: date, today: date, items: list[Item], cfg) -> str:
     return ""
 
 
-def _reply(day: date, outcomes: list[tuple[Outcome, Item]], month_count: int, limits: DayLimits) -> str:
-    saved = [item for outcome, item in outcomes if outcome is Outcome.SAVED]
-    lines = [replies.CHECKIN_OK if len(saved) == 1 else replies.CHECKIN_OK_MANY.format(n=len(saved))] if saved else []
-    lines += [replies.CHECKIN_LINE.format(day=day_label(day), material=i.material, minutes=i.minutes) for i in saved]
+def _outcome_lines(day: date, outcomes: list[tuple[Outcome, Item]], limits: DayLimits) -> list[tuple[bool, str]]:
+    """(saved?, line) for each item: what was stored, and why anything was not."""
+    lines = []
     for outcome, item in outcomes:
-        if outcome is not Outcome.SAVED:
-            lines.append(replies.CHECKIN_NOT_COUNTED[outcome].format(
-                day=day_label(day), material=item.material, minutes=item.minutes,
-                max_count=limits.checkins, max_minutes=limits.minutes))
-    lines.append(replies.CHECKIN_MONTH.format(month_count=month_count))
-    return "\n".join(lines)
+        fields = dict(day=day_label(day), material=item.material, minutes=item.minutes)
+        if outcome is Outcome.SAVED:
+            lines.append((True, replies.CHECKIN_LINE.format(**fields)))
+        else:
+            lines.append((False, replies.CHECKIN_NOT_COUNTED[outcome].format(
+                max_count=limits.checkins, max_minutes=limits.minutes, **fields)))
+    return lines
+
+
+def _reply(per_day: list[list[tuple[bool, str]]], month_count: int) -> str:
+    lines = [line for day in per_day for line in day]
+    saved = [text for ok, text in lines if ok]
+    head = [replies.CHECKIN_OK if len(saved) == 1 else replies.CHECKIN_OK_MANY.format(n=len(saved))] if saved else []
+    return "\n".join(head + saved + [text for ok, text in lines if not ok]
+                     + [replies.CHECKIN_MONTH.format(month_count=month_count)])
 
 
 DIALOG = Dialog(NAME, Step, CheckinDraft,

@@ -86,8 +86,12 @@ def on_reason(draft: SignupDraft, msg: Message) -> Transition:
 
 
 def on_offer(draft: SignupDraft, msg: Message) -> Transition:
+    """After facts about one activity: 报名 / 好的 / 给我报上 signs up for it; anything else is a new request."""
     word = msg.text.strip(" 。.!！~")
-    if word in SIGNUP_WORDS or intents.is_confirm(word):
+    other = msg.extract("activity").get("activity")
+    wants = word in SIGNUP_WORDS or intents.is_confirm(word) or (
+        msg.parsed.intent == "signup" and not intents.is_question(word))
+    if wants and (not other or other.upper() == draft.code):
         draft.action = "signup"
         return Perform(_perform, draft)
     return Handover()
@@ -114,6 +118,10 @@ def _with(draft: SignupDraft, code: str) -> Transition:
 # --- starting (needs the store) ----------------------------------------------------------------------
 
 def list_upcoming(turn: Turn, slots: dict) -> Transition:
+    if intents.is_question(turn.text):
+        reference = turn.message.extract("activity").get("activity")
+        if reference:
+            return _answer_question(turn, {**slots, "activity": reference})
     found = activities.upcoming_for(turn.session, turn.member, turn.now, turn.rt.config.activities.list_limit)
     if not found:
         return Done(replies.ACTIVITIES_NONE)
@@ -160,6 +168,8 @@ def by_codes(turn: Turn, action: str, codes: tuple[str, ...], reason: str = "") 
 def _answer_question(turn: Turn, slots: dict) -> Transition:
     """A question about an activity gets facts and an offer; nothing is signed up."""
     found = _candidates(turn, "signup", slots.get("activity"), slot_date(slots.get("date")))
+    if not found and slots.get("activity"):  # not a title we know: show what is on
+        found = activities.upcoming_for(turn.session, turn.member, turn.now, turn.rt.config.activities.list_limit)
     if not found:
         return Done(replies.ACTIVITIES_NONE)
     if len(found) > 1:

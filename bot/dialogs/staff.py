@@ -12,10 +12,13 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 import intents
 from bot import replies
-from bot.dialogs.base import Turn
-from bot.report_review import error_text, find, review, view_text
+from bot.dialogs.base import Ask, Dialog, Done, Handover, Message, Perform, Transition, Turn, Unclear
+from bot.report_review import edit as review_edit, error_text, find, review, view_text
 from storage import reports
 from storage.report_flow import VERBS, FlowError
 
@@ -25,36 +28,80 @@ EDIT_VERBS = {"改标题": "title", "改分类": "category"}
 STAFF_VERBS = tuple(VERBS) + tuple(EDIT_VERBS)
 
 
+FIELD_VERBS = {field: verb for verb, field in EDIT_VERBS.items()}
+
+
+class Step(StrEnum):
+    ARGUMENTS = "arguments"   # 退回 SQ… without a reason: the next message is the reason
+
+
+@dataclass
+class ReviewDraft:
+    verb: str = ""
+    receipt: str = ""
+
+
 def parse(text: str) -> intents.StaffCommand | None:
-    return intents.parse_staff_command(text, STAFF_VERBS)
+    """A staff command: 待审, 查看 SQ…, <verb> SQ… [arguments], or SQ… 标题改成…/分类改成…."""
+    command = intents.parse_staff_command(text, STAFF_VERBS)
+    if command is not None:
+        return command
+    receipt = intents.find_receipt(text)
+    if receipt and text.strip().startswith(receipt):
+        edit = intents.parse_edit(text.strip()[len(receipt):].strip(" ：:，,"))
+        if edit is not None and edit.field in FIELD_VERBS:
+            return intents.StaffCommand("review", FIELD_VERBS[edit.field], receipt, edit.value)
+    return None
 
 
-def run(turn: Turn, command: intents.StaffCommand) -> str:
-    """The reply to one staff command (the router checked that the sender is staff)."""
+def run(turn: Turn, command: intents.StaffCommand) -> Transition:
+    """The answer to one staff command (the router checked that the sender is staff)."""
     if command.kind == "pending":
-        return pending(turn)
+        return Done(pending(turn))
     if command.kind == "view":
-        return _guard(lambda: show(turn, command.receipt))
+        return Done(_guard(lambda: show(turn, command.receipt)))
     if command.verb in EDIT_VERBS:
-        return _guard(lambda: edit(turn, command))
-    return _guard(lambda: act(turn, command))
+        return Done(_guard(lambda: edit(turn, command)))
+    missing = _missing_argument(command)
+    if missing:
+        return Ask(Step.ARGUMENTS, ReviewDraft(command.verb, command.receipt), missing)
+    return Done(_guard(lambda: act(turn, command)))
+
+
+def _missing_argument(command: intents.StaffCommand) -> str:
+    """The question for a review that lacks its required reason/recipient (the command is otherwise fine)."""
+    action = VERBS[command.verb]
+    args = command.arguments(to=action.needs_to, into=action.needs_into)
+    if action.needs_to and not args.to:
+        return replies.STAFF_ASK_TO[action.name].format(receipt=command.receipt)
+    if action.note_required and not args.note:
+        return replies.STAFF_ASK_NOTE[action.name].format(receipt=command.receipt)
+    return ""
+
+
+def on_arguments(draft: ReviewDraft, msg: Message) -> Transition:
+    if parse(msg.text) is not None:
+        return Handover()
+    rest = msg.text.strip()
+    return Perform(_act_with, intents.StaffCommand("review", draft.verb, draft.receipt, rest)) if rest else Unclear()
+
+
+def _act_with(turn: Turn, command: intents.StaffCommand) -> Transition:
+    return Done(_guard(lambda: act(turn, command)))
 
 
 def edit(turn: Turn, command: intents.StaffCommand) -> str:
     """改标题 / 改分类: the member's original stays in the report's history."""
     field = EDIT_VERBS[command.verb]
     what = replies.REPORT_FIELD_NAMES[field]
-    value = command.rest.strip(" ：:《》")
-    if not value:
+    if not command.rest.strip(" ：:《》"):
         return replies.STAFF_EDIT_NEED_VALUE.format(what=what, example=replies.STAFF_EDIT_EXAMPLES[field])
-    categories = turn.rt.config.reports.categories
-    if field == "category" and value not in categories:
-        return replies.STAFF_EDIT_BAD_CATEGORY.format(categories="、".join(categories))
-    report = find(turn.session, command.receipt)
-    old = getattr(report, field)
-    if not reports.edit_field(turn.session, report, field, value[:40], actor=turn.member.name, now=turn.now):
-        return replies.STAFF_EDIT_SAME.format(receipt=report.receipt_no, what=what, new=value)
-    return replies.STAFF_EDITED.format(receipt=report.receipt_no, what=what, old=old, new=getattr(report, field))
+    done = review_edit(turn.session, command.receipt, field, command.rest, actor=turn.member.name, now=turn.now,
+                       categories=turn.rt.config.reports.categories)
+    new = getattr(done.report, field)
+    if not done.changed:
+        return replies.STAFF_EDIT_SAME.format(receipt=done.report.receipt_no, what=what, new=new)
+    return replies.STAFF_EDITED.format(receipt=done.report.receipt_no, what=what, old=done.old, new=new)
 
 
 def pending(turn: Turn) -> str:
@@ -96,3 +143,6 @@ def _guard(run) -> str:
     except FlowError as exc:
         return error_text(exc)
 
+
+
+DIALOG = Dialog("staff", Step, ReviewDraft, {Step.ARGUMENTS: on_arguments})
