@@ -124,13 +124,13 @@ def test_spool_failure_answers_503_and_caches_nothing(runtime, member, spool_dir
 def test_error_reply_is_not_cached(runtime, wechat, member, monkeypatch):
     from bot.dialogs import checkin
 
-    real_save = checkin._save
-    monkeypatch.setattr(checkin, "_save", lambda turn, data: 1 / 0)
+    real_save = checkin.save
+    monkeypatch.setattr(checkin, "save", lambda turn, data: 1 / 0)
     msg_id = next_msg_id()
     assert wechat.say("o_zhang", CHECKIN, msg_id=msg_id) == replies.INTERNAL_ERROR
     with runtime.db.session() as session:
         assert session.scalars(select(UnhandledMessage)).one().message_key == f"o_zhang:{msg_id}"
-    monkeypatch.setattr(checkin, "_save", real_save)
+    monkeypatch.setattr(checkin, "save", real_save)
     assert "打卡成功" in wechat.say("o_zhang", CHECKIN, msg_id=msg_id)
     assert checkins(runtime) == 1
 
