@@ -7,8 +7,10 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 720, 170
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 18, 22
+# Drawn at about a phone's width, so the 12 px labels stay 12 px on a 390 px screen; on a wide page
+# the chart scales up and so do its labels.
+WIDTH, HEIGHT = 360, 150
+LEFT, RIGHT, TOP, BOTTOM = 28, 18, 18, 22
 LABEL_EVERY = 5  # date labels on every 5th bar, counted back from the last one
 
 

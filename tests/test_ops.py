@@ -137,3 +137,27 @@ def test_the_suite_writes_redis_keys_under_its_own_prefix(runtime):
         assert runtime.kv.prefix == runtime.config.redis.prefix
         runtime.kv.set("probe", "1")
         assert runtime.kv.client.get(runtime.kv.prefix + "probe") == "1"  # the fixture deletes it afterwards
+
+
+def test_the_digest_page_reads_on_a_phone(runtime, member):
+    """At 390 px: chart labels are drawn at 12 px on a chart about as wide as the screen, and every
+    table cell carries its column name so a row can stand as a card (checked with headless Chromium)."""
+    import re
+
+    from bot.signed_links import digest_path
+    from storage.activities import NewActivity, create_activity
+    from webhook import create_app
+
+    runtime.config = runtime.config.with_overrides({"digest.secret": "s3cret"})
+    day = FIXED_NOW.date() - timedelta(days=1)
+    with runtime.db.session() as session:
+        reports.create_report(session, session.get(Member, member.id), text="供暖不达标", title="供暖不达标",
+                              category="城建", district="东胜区", now=FIXED_NOW - timedelta(days=1), prefix="SQ")
+        create_activity(session, NewActivity(title="读书分享会", kind="读书分享会", start_at=FIXED_NOW + timedelta(days=3),
+                                             capacity=30))
+    page = create_app(runtime).test_client().get(digest_path(runtime, day)).get_data(as_text=True)
+    cells = re.findall(r"<td[^>]*>", page)
+    assert len(cells) >= 11 and all("data-label=" in cell for cell in cells)
+    assert page.count('<table class="cards">') == 2  # new reports, activities
+    assert re.search(r'viewBox="0 0 (\d+) ', page).group(1) == "360"
+    assert ".chart .axis { font-size: 12px" in page and "table.cards td::before" in page
