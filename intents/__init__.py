@@ -10,9 +10,10 @@ from .conversation import (
 from .normalize import normalize
 from .drafting import DraftReply, draft_reply, has_place, is_bare_report_trigger, reply_word, split_suggestion
 from .entities import find_receipt, normalize_receipt
+from .normalize import normalize, strip_emoji
 from .slots import SLOT_KINDS, extract
 
-__all__ = ["INTENTS", "SLOT_KINDS", "Parse", "parse", "extract", "warm_up",
+__all__ = ["INTENTS", "SLOT_KINDS", "Parse", "parse", "extract", "warm_up", "normalize", "strip_emoji",
            # dialog and command understanding (fixed syntax, no classifier)
            "DraftReply", "draft_reply", "reply_word", "is_bare_report_trigger", "has_place", "split_suggestion",
            "StaffCommand", "StaffArguments", "parse_staff_command", "MemberCommand", "parse_member_command",
