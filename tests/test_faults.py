@@ -130,8 +130,8 @@ class PrivatePostgres:
                    "-c synchronous_commit=off -c full_page_writes=off")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "-o", options, "start")
 
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def restart(self) -> None:
         self.stop()
@@ -167,19 +167,23 @@ def services():
         shutil.chown(workdir, "postgres", "postgres")
     redis_server, postgres = PrivateRedis(workdir), None
     try:
-        postgres = PrivatePostgres(workdir / "pg")
-        (workdir / "pg").mkdir()
-        postgres.init()
-    except Exception as exc:
-        service_unavailable(f"private PostgreSQL: {exc}")
-    redis_server.start()
-    yield postgres, redis_server
-    for stop in (redis_server.resume, redis_server.stop, postgres.resume, postgres.stop):
         try:
-            stop()
-        except Exception:
-            pass
-    shutil.rmtree(workdir, ignore_errors=True)
+            postgres = PrivatePostgres(workdir / "pg")
+            (workdir / "pg").mkdir()
+            postgres.init()
+        except Exception as exc:
+            service_unavailable(f"private PostgreSQL: {exc}")
+        redis_server.start()
+        yield postgres, redis_server
+    finally:  # also after a skip or a failure half-way: never leave a private server running
+        if redis_server.proc is not None:
+            os.kill(redis_server.proc.pid, signal.SIGCONT)
+            redis_server.proc.kill()
+            redis_server.proc.wait(10)
+        if postgres is not None and (postgres.data / "postmaster.pid").exists():
+            postgres.resume()
+            postgres.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
