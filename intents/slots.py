@@ -36,7 +36,7 @@ _EXTRACTORS = {
     "date": lambda text, now, intent, found: extract_date(text, now, future=intent in FUTURE_INTENTS),
     "date_unresolved": lambda text, now, intent, found:
         None if "date" in found else extract_unresolved_date(text, now, future=intent in FUTURE_INTENTS),
-    "items": lambda text, now, intent, found: extract_items(text),
+    "items": lambda text, now, intent, found: extract_items(text, now),
     # with several items, minutes and material are only inside `items` (never one of them on its own)
     "minutes": lambda text, now, intent, found: None if "items" in found else extract_minutes(text),
     "minutes_unresolved": lambda text, now, intent, found:
@@ -63,6 +63,8 @@ def extract_slots(text: str, now: datetime, kinds: Iterable[str], intent=None) -
         value = _EXTRACTORS[kind](text, now, intent, found)
         if value not in (None, ""):
             found[kind] = value
+    if any("date" in item for item in found.get("items", ())):
+        found.pop("date", None)         # several days: each item has its own, never one date for all
     return found
 
 

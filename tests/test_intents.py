@@ -137,6 +137,10 @@ def test_several_items_never_collapse_into_one():
     assert p.slots["items"] == [{"material": "政协章程", "minutes": 30}, {"material": "人民政协报", "minutes": 20}]
     assert "minutes" not in p.slots and "material" not in p.slots
     assert "items" not in parse("学习打卡 政协章程 30分钟", NOW).slots
+    # two days in one message: each item carries its own date, no shared top-level date
+    assert parse("昨天学了半小时党章 今天学了1小时政协章程", NOW).slots == {"items": [
+        {"material": "党章", "minutes": 30, "date": "2026-11-25"},
+        {"material": "政协章程", "minutes": 60, "date": "2026-11-26"}]}
 
 
 def test_fixed_commands_take_the_fast_path():
