@@ -158,6 +158,63 @@ def test_default_mode_follows_the_aes_key():
     assert resolve_mode(" Compatible ", AES_KEY) == "compatible"
 
 
+# --- the hostile-input table: every row refused, nothing recorded, in plain and in safe mode ----------
+
+BOMB = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><ToUserName>gh</ToUserName><FromUserName>o_zhang'
+        '</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&c;</Content><MsgId>1</MsgId></xml>')
+XXE = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><FromUserName>o_zhang'
+       '</FromUserName><MsgType>text</MsgType><Content>&e;</Content><MsgId>2</MsgId></xml>')
+XXE_PARAM = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]>'
+             '<xml><FromUserName>o_zhang</FromUserName><MsgType>text</MsgType></xml>')
+
+
+def _hostile(case: str, envelope: Envelope) -> tuple[str, bytes]:
+    """(query, body) for one row of the table, wrapped like WeChat would wrap it where that matters."""
+    good = envelope.wrap(text_xml("o_zhang", CHECKIN, next_msg_id()))  # a message that would be accepted
+    if case == "forged signature":
+        return good.query.replace("signature=", "signature=0", 1), good.body
+    if case in ("stale timestamp", "future timestamp"):
+        shift = -301 if case == "stale timestamp" else 301
+        late = envelope.wrap(text_xml("o_zhang", CHECKIN, next_msg_id()), timestamp=int(time.time()) + shift)
+        return late.query, late.body
+    if case == "bad msg_signature":
+        return good.query.replace("msg_signature=", "msg_signature=0"), good.body
+    if case == "other appid":
+        other = Envelope(TOKEN, AES_KEY, "wxOTHERAPPID0000").wrap(text_xml("o_zhang", CHECKIN, next_msg_id()))
+        return other.query, other.body
+    raw = {"xml bomb": BOMB, "xxe": XXE, "xxe parameter entity": XXE_PARAM, "not xml": "hello",
+           "wrong root": "<html><FromUserName>o_zhang</FromUserName></html>",
+           "no sender": "<xml><MsgType>text</MsgType><Content>x</Content></xml>",
+           "openid 65 chars": text_xml("o" * 65, CHECKIN, next_msg_id()),
+           "msgid 21 digits": text_xml("o_zhang", CHECKIN, "1" * 21),
+           "oversized": text_xml("o_zhang", "x" * 70_000, next_msg_id())}[case]
+    wrapped = envelope.wrap(raw)  # safe mode: the hostile XML arrives properly encrypted and signed
+    return wrapped.query, wrapped.body
+
+
+HOSTILE = {  # row -> status in plain mode, status in safe mode
+    "forged signature": (403, 403), "stale timestamp": (403, 403), "future timestamp": (403, 403),
+    "bad msg_signature": (None, 403), "other appid": (None, 403),
+    "xml bomb": (400, 400), "xxe": (400, 400), "xxe parameter entity": (400, 400), "not xml": (400, 400),
+    "wrong root": (400, 400), "no sender": (400, 400), "openid 65 chars": (400, 400),
+    "msgid 21 digits": (400, 400), "oversized": (413, 413),
+}
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_input_table(runtime, member, mode, case):
+    expected = HOSTILE[case][mode == "safe"]
+    if expected is None:
+        pytest.skip("no such thing in plain mode")
+    safe = mode == "safe"
+    app = app_in_mode(runtime, **({"wechat.aes_key": AES_KEY} if safe else {}))
+    query, body = _hostile(case, Envelope(TOKEN, AES_KEY, APPID) if safe else Envelope(TOKEN))
+    assert post(app, query, body).status_code == expected
+    assert count(runtime, Checkin) == 0 and count(runtime, OutboxMessage) == 0
+
+
 # --- finding 7: edges -------------------------------------------------------------------------------
 
 def test_openid_over_64_chars_is_400_and_stores_nothing(runtime, app):
