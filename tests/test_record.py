@@ -229,7 +229,7 @@ def test_my_record_stays_short_with_long_titles(runtime, wechat, member):
 def test_export_records_columns_and_values(runtime, cli, tmp_path):
     seed_year(runtime)
     out = tmp_path / "r.csv"
-    code, _, _ = cli("export", "records", "--year", "2026", "--out", str(out))
+    code, _, _ = cli("export", "records", "--year", "2026", "--out", str(out), "--headers", "en")  # machine keys
     assert code == 0
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows[0] == RECORD_HEADER + EXTRA_HEADER
