@@ -49,6 +49,8 @@ LOCATION_RECEIVED = "已收到位置（{label}）。如要反映问题，请直�
 BIND_HOW = ("您还没有绑定身份，暂时只能办理绑定。\n"
             "请发送「绑定 姓名 手机号」，例如：绑定 张三 13912345678\n"
             "收到工作人员发给您的验证码时，请发送「绑定 姓名 手机号 验证码」")
+BIND_ASK_PHONE = "好的，{name}。请再发送您在政协登记的手机号。"
+BIND_ASK_NAME = "请再发送您的姓名。"
 BIND_NEED_BOTH = "请同时发送姓名和手机号，例如：绑定 张三 13912345678"
 BIND_OK = "绑定成功！{name}委员，您好。\n" + HELP
 BIND_OK_STAFF = "绑定成功！{name}，您已作为工作人员绑定。\n" + HELP + STAFF_HELP_SUFFIX

@@ -48,10 +48,37 @@ def find_durations(text: str):
             yield value, m.start(), m.end()
 
 
+# A span of clock times: 8点到9点半, 晚上七点至八点, 14:00-15:30 (the study lasted from one to the other)
+_CLOCK = r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:[点:：](?:(半)|(\d{1,2})\s*分?)?)"
+TIME_SPAN_RE = re.compile(_CLOCK + r"\s*(?:到|至|-|~|—|－)\s*" + _CLOCK)
+MAX_SPAN_MINUTES = 12 * 60
+
+
+def _clock_minutes(hour: str, half: str | None, minute: str | None):
+    h = cn2num(hour)
+    if h is None or not 0 <= h <= 24:
+        return None
+    return h * 60 + (30 if half else int(minute or 0))
+
+
+def span_minutes(text: str):
+    """Minutes between two clock times (8点到9点半 -> 90); None without a plausible span."""
+    m = TIME_SPAN_RE.search(text)
+    if m is None:
+        return None
+    start, end = _clock_minutes(*m.group(1, 2, 3)), _clock_minutes(*m.group(4, 5, 6))
+    if start is None or end is None:
+        return None
+    if end <= start and end + 12 * 60 > start:  # 11点到1点: past noon
+        end += 12 * 60
+    minutes = end - start
+    return minutes if 0 < minutes <= MAX_SPAN_MINUTES else None
+
+
 def extract_minutes(text: str):
     for value, _, _ in find_durations(text):
         return value
-    return None
+    return span_minutes(text)
 
 
 # Duration-like but no number of minutes: a dialog asks, never defaults.

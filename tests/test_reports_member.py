@@ -278,7 +278,7 @@ def test_duplicate_detection_on_a_seeded_set(runtime, member):
 def test_second_by_receipt_refuses_closed_and_unknown(runtime, wechat, member):
     li = add_member(runtime, "李四", "13800001111")
     rejected = seed(runtime, li.id, REPORT, status="未采用")
-    assert "不能附议" in wechat.say("o_zhang", f"附议 {rejected}")
+    assert "没有找到" in wechat.say("o_zhang", f"附议 {rejected}")  # never offered: reads like an unknown one
     assert "没有找到" in wechat.say("o_zhang", "附议 SQ2026-0099")
     assert count(runtime, ReportSecond) == 0
 

@@ -157,8 +157,9 @@ def test_whole_loop_over_wechat_with_notifications(runtime, wechat, member, staf
 
 def test_return_needs_a_reason_and_notifies_with_it(runtime, wechat, member, staff):
     file_report(runtime, member)
-    assert wechat.say("o_staff", "退回 SQ2026-0001") == replies.REPORT_FLOW_ERRORS["need_note_return"].format(
-        receipt="SQ2026-0001")
+    assert wechat.say("o_staff", "退回 SQ2026-0001") == replies.STAFF_ASK_NOTE["return"].format(receipt="SQ2026-0001")
+    assert load(runtime).status == SUBMITTED and notices(runtime) == []
+    assert wechat.say("o_staff", "取消") == replies.CANCELLED.format(what="审核操作")
     assert load(runtime).status == SUBMITTED and notices(runtime) == []
     wechat.say("o_staff", "退回 SQ2026-0001 理由：请补充具体是哪几个小区")
     report = load(runtime)

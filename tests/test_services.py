@@ -45,10 +45,10 @@ def test_bind_then_use(runtime, wechat):
 
 def test_bind_refusals(runtime, wechat):
     add_member(runtime, "张三", "13912345678")
-    assert "没有找到" in wechat.say("o_a", "绑定 李四 13912345678")   # wrong name
-    assert "没有找到" in wechat.say("o_a", "绑定 张三 13900000000")   # unknown phone
+    assert wechat.say("o_a", "绑定 李四 13912345678") == replies.BIND_FAILED   # wrong name
+    assert wechat.say("o_a", "绑定 张三 13900000000") == replies.BIND_FAILED   # unknown phone
     assert "绑定成功" in wechat.say("o_a", "绑定 张三 13912345678")
-    assert wechat.say("o_b", "绑定 张三 13912345678") == replies.BIND_TAKEN  # second account refused
+    assert wechat.say("o_b", "绑定 张三 13912345678") == replies.BIND_FAILED  # second account: the same reply
     add_member(runtime, "李四", "13800001111")
     assert wechat.say("o_a", "绑定 李四 13800001111") == replies.ALREADY_BOUND.format(name="张三")
     with runtime.db.session() as session:
@@ -56,6 +56,14 @@ def test_bind_refusals(runtime, wechat):
 
 
 # --- study check-in --------------------------------------------------------------------------
+
+def test_binding_over_two_messages(runtime, wechat):
+    add_member(runtime, "赵六", "13900000006")
+    assert wechat.say("o_new", "绑定 赵六") == replies.BIND_ASK_PHONE.format(name="赵六")
+    assert "绑定成功" in wechat.say("o_new", "13900000006")
+    assert wechat.say("o_other", "13900000006") == replies.BIND_ASK_NAME
+    assert wechat.say("o_other", "赵六") == replies.BIND_FAILED
+
 
 def test_checkin_one_message(runtime, wechat, member):
     reply = wechat.say("o_zhang", "学习打卡 今天学习了《论人民政协》 30分钟")

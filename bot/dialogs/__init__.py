@@ -3,9 +3,9 @@
 An intent's starter is `starter(turn, slots) -> Transition`; the engine runs it as the first transition of
 the service's dialog (services without questions just return Done).
 """
-from bot.dialogs import attend, checkin, clarify, general, record, report, signup, staff
+from bot.dialogs import attend, bind, checkin, clarify, general, record, report, signup, staff
 
-DIALOGS = {dialog.name: dialog for dialog in (attend.DIALOG, checkin.DIALOG, clarify.DIALOG, report.DIALOG,
+DIALOGS = {dialog.name: dialog for dialog in (attend.DIALOG, bind.DIALOG, checkin.DIALOG, clarify.DIALOG, report.DIALOG,
                                               signup.DIALOG, staff.DIALOG)}
 
 # intent -> (the dialog it runs in, its starter)

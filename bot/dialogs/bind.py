@@ -6,40 +6,83 @@ binding was wrong.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 import intents
 from bot import replies
-from bot.dialogs.base import Turn
+from bot.dialogs import engine
+from bot.dialogs.base import Ask, Dialog, Done, Message, Perform, Transition, Turn, Unclear, load_state
 from storage import binding
 
 NAME = "bind"
-STEPS: dict = {}
+
+
+class Step(StrEnum):
+    NAME = "name"     # the phone came first: whose is it?
+    PHONE = "phone"   # the name came first: which phone?
+
+
+@dataclass
+class BindDraft:
+    name: str = ""
+    phone: str = ""
+    code: str = ""
 
 
 def handle_stranger(turn: Turn) -> str:
-    """An unbound user: try to bind from whatever they wrote; otherwise explain how."""
-    parsed = turn.understood()
-    slots = intents.extract(turn.text, turn.now, ("name", "phone"))
-    if parsed.intent != "bind" and "phone" not in slots:
+    """An unbound user: continue a binding in progress, bind from what they wrote, or explain how."""
+    state = load_state(turn.rt, turn.openid)
+    if state is not None and state.dialog == NAME and engine.still_valid(state, turn.now):
+        answer = engine.resume(turn, DIALOG, state)
+        if isinstance(answer, str):
+            return answer
+    found = turn.message.extract("name", "phone", "code")
+    if turn.understood().intent != "bind" and "phone" not in found:
         return replies.BIND_HOW
-    return start(turn, slots)
+    return engine.start(turn, DIALOG, begin(BindDraft(found.get("name", ""), found.get("phone", ""),
+                                                      found.get("code", ""))))
 
 
-def start(turn: Turn, slots: dict) -> str:
-    if turn.member is not None:
-        return replies.ALREADY_BOUND.format(name=turn.member.name)
-    found = intents.extract(turn.text, turn.now, ("name", "phone", "code"))
-    name, phone = slots.get("name") or found.get("name"), slots.get("phone") or found.get("phone")
-    if not name or not phone:
-        return replies.BIND_NEED_BOTH
-    _outcome, member = binding.attempt(turn.session, turn.openid, name, phone, found.get("code"), turn.now,
-                                      policy(turn.rt.config))
+def begin(draft: BindDraft) -> Transition:
+    if draft.name and draft.phone:
+        return Perform(attempt, draft)
+    if draft.name:
+        return Ask(Step.PHONE, draft, replies.BIND_ASK_PHONE.format(name=draft.name))
+    if draft.phone:
+        return Ask(Step.NAME, draft, replies.BIND_ASK_NAME)
+    return Done(replies.BIND_NEED_BOTH)
+
+
+def on_phone(draft: BindDraft, msg: Message) -> Transition:
+    found = msg.extract("phone", "code")
+    if "phone" not in found:
+        return Unclear(replies.BIND_NEED_BOTH)
+    draft.phone, draft.code = found["phone"], found.get("code") or draft.code
+    return Perform(attempt, draft)
+
+
+def on_name(draft: BindDraft, msg: Message) -> Transition:
+    name = msg.extract("name").get("name")
+    if not name:
+        return Unclear(replies.BIND_NEED_BOTH)
+    draft.name = name
+    return Perform(attempt, draft)
+
+
+def attempt(turn: Turn, draft: BindDraft) -> Transition:
+    """One binding attempt (throttled and recorded in storage/binding.py); every failure reads the same."""
+    _outcome, member = binding.attempt(turn.session, turn.openid, draft.name, draft.phone, draft.code or None,
+                                      turn.now, policy(turn.rt.config))
     if member is None:
-        return replies.BIND_FAILED
+        return Done(replies.BIND_FAILED)
     turn.member = member
     template = replies.BIND_OK_STAFF if member.is_staff else replies.BIND_OK
-    return template.format(name=member.name)
+    return Done(template.format(name=member.name))
+
+
+DIALOG = Dialog(NAME, Step, BindDraft, {Step.NAME: on_name, Step.PHONE: on_phone}, own_intents=("bind",))
 
 
 def policy(config) -> binding.Policy:

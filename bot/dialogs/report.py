@@ -218,6 +218,7 @@ def show_summary(turn: Turn, draft: ReportDraft) -> Transition:
     draft.similar = match.id if match is not None else None
     line = ""
     if match is not None:
+        report_privacy.remember_offer(turn.rt.kv, turn.member.id, match.id)  # so 附议 <receipt> works later too
         own = match.member_id == turn.member.id
         line = (replies.REPORT_SUMMARY_SIMILAR_OWN if own else replies.REPORT_SUMMARY_SIMILAR).format(
             days=turn.rt.config.reports.similar_days, receipt=match.receipt_no, title=match.title, status=match.status)

@@ -296,7 +296,7 @@ def additions():
     lookups = ["查一下", "查查", "帮我查一下", "我想查一下", "看一下", "帮我看看", "查询一下", "麻烦查一下"]
     # "查一下我反映的问题" is a look-up, not a new report
     rows = [ex(t, "report_status") for t in sorted({own.choice(lookups) + own.choice(subjects) for _ in range(24)})]
-    return rows + conversation_additions(random.Random(11))
+    return rows + conversation_additions(random.Random(11)) + gap_additions()
 
 
 def conversation_additions(own):
@@ -379,6 +379,37 @@ def conversation_additions(own):
     rows += [ex(t, "signup", activity=next((c for c in ("A1", "A2", "A3") if c in t), None)) for t in signups]
     rows += [ex(t, intent, **slots) for t, intent, slots in other]
     return rows
+
+
+def gap_additions():
+    """Issue 9, second round: a study report without a duration is still a check-in (the bot asks how long),
+    and a look-up of one's own report by its topic is report_status."""
+    today, yesterday, before = "2026-11-26", "2026-11-25", "2026-11-24"
+    study = [("今天读了论人民政协", {"date": today, "material": "论人民政协"}),
+             ("上午看了会人民政协报", {}), ("晚上学习了政协章程", {"material": "政协章程"}),
+             ("刚学完习近平谈治国理政", {"material": "习近平谈治国理政"}),
+             ("前天读了中国政协杂志", {"date": before}), ("今天学习了政协知识", {"date": today}),
+             ("学了党章 打卡", {"material": "党章"}), ("我刚看完人民政协报", {"material": "人民政协报"}),
+             ("今早学了政协理论", {}), ("昨天下午学习了民法典", {"date": yesterday, "material": "民法典"}),
+             ("读了几页论人民政协", {}), ("今天看了学习强国", {"date": today, "material": "学习强国"}),
+             ("昨儿个学了宪法", {}), ("今天晚上学的统战理论", {"date": today}),
+             ("前两天看了政协章程", {}), ("这两天在学民法典", {}),
+             ("今天上午看了两篇人民政协报的文章", {"date": today}), ("昨晚读了论人民政协", {"date": yesterday}),
+             ("我今天看书了", {"date": today}), ("今儿学了习近平文选", {}), ("上午学了一阵子政协章程", {}),
+             ("今天学了会儿党史", {"date": today}), ("晚上八点到九点学了政协章程", {"minutes": 60}),
+             ("下午两点到三点半学习了民法典", {"minutes": 90}), ("早上7点到8点读书", {"minutes": 60})]
+    topics = ["我上次说的供暖那事咋样了", "我反映的噪音问题有结果了吗", "我提的停车难那个事怎么样了",
+              "我报的那个下水道的事处理了没", "我说的垃圾站的问题有回音吗", "我那条关于校车的反映怎么样了",
+              "上回反映的井盖问题有进展没", "我提交的暖气的事有人管吗", "我反映的那个小区停水的事咋样了",
+              "之前说的那个广场噪音的事怎么样了", "我写的那条关于医院排队的办了没", "我那个修路的建议有消息吗"]
+    own = random.Random(13)
+    heads = ["我反映的", "我上次说的", "我提的", "我报的那个", "之前反映的", "我前些天说的", "上个月反映的", "我写的"]
+    things = ["供水", "噪音", "停车", "下水道", "垃圾清运", "供暖", "道路破损", "小区物业", "菜市场占道", "公厕",
+              "学校门口拥堵", "医院挂号难", "排水", "广场舞扰民", "小区停电"]
+    tails = ["的事咋样了", "的问题怎么样了", "那事有结果了吗", "的事处理了没有", "的问题有进展吗", "的事有回复没",
+             "那个事怎么样了", "的情况办了没"]
+    topics += sorted({own.choice(heads) + own.choice(things) + own.choice(tails) for _ in range(28)})
+    return [ex(t, "checkin", **slots) for t, slots in study] + [ex(t, "report_status") for t in topics]
 
 
 def help_examples():
