@@ -14,7 +14,7 @@ from typing import Callable
 
 import intents
 from bot import replies
-from bot.dialogs import DIALOGS, INTENT_HANDLERS, attend, bind, clarify, engine, report, signup, staff
+from bot.dialogs import DIALOGS, INTENT_HANDLERS, attend, bind, clarify, engine, events, report, signup, staff
 from bot.dialogs.base import DialogState, Done, Reroute, Transition, Turn, clear_state, load_state, save_state
 from bot.protocol import Inbound
 from bot.runtime import Runtime
@@ -28,9 +28,10 @@ Command = tuple[str, Callable[[Turn], Transition]]  # (the dialog it runs in, wh
 def handle_inbound(rt: Runtime, inbound: Inbound) -> str:
     """The reply text for one message ('' = nothing to say)."""
     if inbound.msg_type == "event":
-        from bot.dialogs import events
-
-        return events.handle(rt, inbound)
+        typed = events.as_message(rt, inbound)
+        if typed is None:
+            return events.handle(rt, inbound)
+        inbound = typed
     with rt.db.session() as session:
         member = members.by_openid(session, inbound.openid)
         now = rt.now()

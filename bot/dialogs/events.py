@@ -1,4 +1,4 @@
-"""WeChat events: follow, unfollow, menu clicks, QR scans, delivery reports.
+"""WeChat events: follow, unfollow, QR scans, delivery reports; menu clicks become the request they name.
 
 Scanning an activity's parametric QR code (scene = activity code, e.g. A3) signs the member in:
 SCAN when they already follow us, subscribe with EventKey qrscene_A3 when the scan made them follow.
@@ -24,14 +24,15 @@ def handle(rt: Runtime, inbound: Inbound) -> str:
     if event == "scan":
         code = intents.activity_scene_code(inbound.event_key)
         return _scan(rt, inbound, code, "") if code else ""
-    if event == "click":
-        text = (rt.config.get("wechat.menu") or {}).get(inbound.event_key)
-        if not text:
-            return ""
-        from bot.dispatch import handle_inbound
+    return ""  # unsubscribe, VIEW, LOCATION, TEMPLATESENDJOBFINISH, an unmapped CLICK: nothing to say
 
-        return handle_inbound(rt, replace(inbound, msg_type="text", text=text))
-    return ""  # unsubscribe, VIEW, LOCATION, TEMPLATESENDJOBFINISH: nothing to say
+
+def as_message(rt: Runtime, inbound: Inbound) -> Inbound | None:
+    """A menu CLICK whose key maps to a request (wechat.menu) is that request typed; None otherwise."""
+    if inbound.event.lower() != "click":
+        return None
+    text = (rt.config.get("wechat.menu") or {}).get(inbound.event_key)
+    return replace(inbound, msg_type="text", text=text) if text else None
 
 
 def _welcome(rt: Runtime, openid: str) -> str:
