@@ -1,4 +1,4 @@
-"""The Flask app: WeChat's /wechat callback, /healthz, and the staff pages.
+"""The Flask app: WeChat's /wechat callback, /healthz, the staff pages and the staff console (/console).
 
 `gunicorn webhook:app` serves the module-level app; `python webhook.py` serves it with waitress.
 Flow: verify signature -> decrypt -> parse -> answer once (de-duplicated) -> reply XML.
@@ -14,6 +14,7 @@ from flask import Flask, Response, abort, request
 
 from bot import replies
 from bot.dispatch import handle_inbound
+from bot.console import register as register_console
 from bot.inbox import NotKept, answer_once
 from bot.protocol import (
     AuthError, ProtocolError, SafeMode, check_signature, parse_xml, resolve_mode, shorten_utf8, text_reply_xml,
@@ -99,6 +100,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         return Response(replies.HTTP_TOO_LARGE, status=413, mimetype="text/plain")
 
     register_staff_pages(app, rt)
+    register_console(app, rt)
     return app
 
 

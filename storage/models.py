@@ -244,3 +244,50 @@ class BindingCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[Optional[datetime]]  # set when used or replaced by a newer code
+
+
+class ConsoleAccount(Base):
+    """A staff roster entry's login to the web console (/console): password hash and role."""
+
+    __tablename__ = "console_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))   # argon2id, with its parameters and salt
+    is_admin: Mapped[bool] = mapped_column(default=False)      # admin: also roster, passwords, settings
+    password_set_at: Mapped[datetime] = mapped_column(default=utcnow)  # sessions older than this are void
+    last_login_at: Mapped[Optional[datetime]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+
+
+class ConsoleLogin(Base):
+    """One console login attempt (kept for throttling per phone and per address, and for staff)."""
+
+    __tablename__ = "console_logins"
+    __table_args__ = (Index("ix_console_logins_phone_at", "phone", "at"),
+                      Index("ix_console_logins_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32))      # as normalised; what was typed when it is no phone
+    address: Mapped[str] = mapped_column(String(64))    # the client's IP address
+    ok: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One change made in the console: who, when, what, on which item, the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_item", "item_kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(64))   # kept as written, even if the entry is deleted
+    action: Mapped[str] = mapped_column(String(64))       # what was done, e.g. report.adopt, activity.edit
+    item_kind: Mapped[str] = mapped_column(String(32))    # report | activity | member | outbox | account …
+    item_id: Mapped[str] = mapped_column(String(64))      # the item's id or code (SQ2026-0001, A3, phone …)
+    before: Mapped[Optional[dict[str, Any]]]
+    after: Mapped[Optional[dict[str, Any]]]
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
