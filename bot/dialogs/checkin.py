@@ -45,17 +45,18 @@ def start(slots: dict, msg: Message) -> Transition:
 
 
 def on_date(draft: CheckinDraft, msg: Message) -> Transition:
-    found = msg.extract("date", "minutes", "material")
-    if "date" not in found:
-        return _partial(draft, msg, found, Step.DATE, replies.CHECKIN_BAD_DATE)
-    _fill(draft, found)
-    return _next(draft)
+    return _answer(draft, msg, Step.DATE, replies.CHECKIN_BAD_DATE)
 
 
 def on_minutes(draft: CheckinDraft, msg: Message) -> Transition:
-    found = msg.extract("minutes", "material", "date")
-    if "minutes" not in found:
-        return _partial(draft, msg, found, Step.MINUTES, replies.CHECKIN_BAD_MINUTES)
+    return _answer(draft, msg, Step.MINUTES, replies.CHECKIN_BAD_MINUTES)
+
+
+def _answer(draft: CheckinDraft, msg: Message, step: Step, hint: str) -> Transition:
+    """The answer to 'which day?' / 'how long?' (it may also name what was studied)."""
+    found = msg.extract("date", "minutes", "material")
+    if step.value not in found:
+        return _partial(draft, msg, found, step, hint)
     _fill(draft, found)
     return _next(draft)
 
