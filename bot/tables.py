@@ -5,6 +5,7 @@ within MIN_WIDTH..MAX_WIDTH), so the sheet reads without resizing anything."""
 from __future__ import annotations
 
 import csv
+import io
 import sys
 import unicodedata
 from pathlib import Path
@@ -29,13 +30,27 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence], fmt: str, out: 
     raise ValueError(f"unknown format {fmt}")
 
 
+def table_bytes(header: Sequence[str], rows: Iterable[Sequence], fmt: str, sheet_title: str = "Sheet1") -> bytes:
+    """The same table as a file's bytes (for a download)."""
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        _write_csv(text, header, rows)
+        return text.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        _write_xlsx(header, list(rows), buffer, sheet_title)
+        return buffer.getvalue()
+    raise ValueError(f"unknown format {fmt}")
+
+
 def _write_csv(fh, header, rows) -> None:
     writer = csv.writer(fh)
     writer.writerow(header)
     writer.writerows(rows)
 
 
-def _write_xlsx(header: Sequence[str], rows: list[Sequence], out: str, sheet_title: str) -> None:
+def _write_xlsx(header: Sequence[str], rows: list[Sequence], out, sheet_title: str) -> None:
+    """`out`: a path, or a binary file object."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -51,7 +66,8 @@ def _write_xlsx(header: Sequence[str], rows: list[Sequence], out: str, sheet_tit
     for index, values in enumerate(zip(header, *rows), 1):
         sheet.column_dimensions[get_column_letter(index)].width = column_width(values)
     sheet.freeze_panes = "A2"
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(out, (str, Path)):
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.activities import SIGNED, WALKIN, Timing, lock, signup_of
+from storage.activities import CANCELLED, SIGNED, WALKIN, Timing, lock, signup_of
 from storage.models import Activity, Member, Signup
 
 CODE_RANGE = (1000, 9999)
@@ -108,3 +108,31 @@ def sign_in(session: Session, activity: Activity, member: Member, now: datetime,
     signup.attended_at = now
     session.flush()
     return Attendance(AttendResult.ATTENDED, activity, walk_in=signup.status == WALKIN)
+
+
+def mark_present(session: Session, activity: Activity, member: Member, at: datetime) -> Signup:
+    """Staff record by hand that the member came (a forgotten or failed 签到); `at` is the time noted."""
+    lock(session, activity)
+    signup = signup_of(session, activity.id, member.id)
+    if signup is None:
+        signup = Signup(activity_id=activity.id, member_id=member.id, status=WALKIN)
+        session.add(signup)
+    elif signup.status != SIGNED:
+        signup.status, signup.waitlisted_at = WALKIN, None
+    if signup.attended_at is None:
+        signup.attended_at = at
+    session.flush()
+    return signup
+
+
+def mark_not_present(session: Session, activity: Activity, member: Member) -> Signup | None:
+    """Undo a check-in recorded by mistake: a booked place stays booked, a walk-in is withdrawn."""
+    lock(session, activity)
+    signup = signup_of(session, activity.id, member.id)
+    if signup is None or signup.attended_at is None:
+        return signup
+    signup.attended_at = None
+    if signup.status == WALKIN:
+        signup.status = CANCELLED
+    session.flush()
+    return signup

@@ -146,11 +146,19 @@ def read_table(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
     path = Path(path)
     if not path.is_file():
         raise RosterError(ERRORS["not_found"].format(path=path))
-    suffix = path.suffix.lower()
+    return _rows_of(path, path.suffix.lower())
+
+
+def read_upload(data: bytes, filename: str, districts: Sequence[str] = STANDARD) -> ParsedRoster:
+    """Read and validate an uploaded roster file (the console's upload), like read_roster."""
+    return parse_rows(_rows_of(io.BytesIO(data), Path(filename).suffix.lower()), districts)
+
+
+def _rows_of(source: Path | io.BytesIO, suffix: str) -> Iterator[tuple[int, list[Any]]]:
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path)
+        return _xlsx_rows(source)
     if suffix in (".csv", ".txt"):
-        return _csv_rows(path.read_bytes())
+        return _csv_rows(source.read_bytes() if isinstance(source, Path) else source.getvalue())
     raise RosterError(ERRORS["bad_type"].format(suffix=suffix or "（无扩展名）"))
 
 
@@ -168,7 +176,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         start = reader.line_num + 1
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_rows(path: Path | io.BytesIO) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     try:
@@ -254,13 +262,43 @@ def _validate(line: int, record: dict[str, Any], districts: Sequence[str],
 
 # --- writing ----------------------------------------------------------------
 
+ADD, UPDATE, UNCHANGED = "add", "update", "unchanged"
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """What importing one valid row would do: add a member, update one (field -> (old, new)), or nothing."""
+    row: RosterRow
+    action: str
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def plan_upsert(session: Session, rows: Sequence[RosterRow]) -> list[RowPlan]:
+    """The preview of upsert_members: nothing is written."""
+    existing = _members_by_phone(session, [row.phone for row in rows])
+    plans = []
+    for row in rows:
+        member = existing.get(row.phone)
+        if member is None:
+            plans.append(RowPlan(row, ADD))
+            continue
+        changes = {key: (getattr(member, key), value) for key, value in _values(row).items()
+                   if getattr(member, key) != value}
+        plans.append(RowPlan(row, UPDATE if changes else UNCHANGED, changes))
+    return plans
+
+
+def _values(row: RosterRow) -> dict[str, str]:
+    return {"name": row.name, "sector": row.sector, "district": row.district, "role": row.role}
+
+
 def upsert_members(session: Session, rows: Sequence[RosterRow]) -> UpsertCounts:
     """Create or update members by phone. WeChat binding (openid, bound_at) is never touched,
     and members missing from the file are left as they are."""
     existing = _members_by_phone(session, [row.phone for row in rows])
     counts = UpsertCounts()
     for row in rows:
-        values = {"name": row.name, "sector": row.sector, "district": row.district, "role": row.role}
+        values = _values(row)
         member = existing.get(row.phone)
         if member is None:
             member = Member(phone=row.phone, **values)

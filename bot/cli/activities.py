@@ -3,29 +3,20 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from bot import duty_record, reminders
+from bot import activity_admin
+from bot.activity_admin import FIELD_NAMES, ActivityError, TimingError
 from bot.cli import CliError, runtime_for_cli
 from bot.cli.timeparse import local_time
 from bot.config import load_config
-from storage import activities, attendance
+from storage import activities
 from storage.activities import KINDS, NewActivity
-from storage.models import Activity, Member
+from storage.models import Activity
 
-FIELD_NAMES = {"title": "名称", "kind": "类别", "start_at": "开始", "end_at": "结束", "place": "地点",
-               "capacity": "名额", "deadline": "报名截止", "audience": "参加范围"}
 TEXT = {
     "force_help": "确认发布/修改：允许开始时间或报名截止已过、报名截止晚于开始时间",
-    "past": "{field}（{when}）已经过去。确需如此请加 --force",
-    "deadline_after_start": "报名截止时间（{deadline}）晚于活动开始时间（{start}）。确需如此请加 --force",
-    "cancelled": "{code} 已取消，不能修改",
-    "total": "合计：{parts}",
-    "total_part": "{label} {count}",
-    "nobody": "合计：无人报名",
+    "use_force": "确需如此请加 --force",
+    "hint": "提示：{warning}",
 }
-# `activities show`: roster labels and the order of the totals line
-SIGNED_IN, ABSENT = "已签到", "缺席"
 
 
 def register(sub) -> None:
@@ -79,46 +70,25 @@ def register(sub) -> None:
 
 
 def cmd_add(args) -> int:
-    _check(args.kind, args.capacity, args.start, args.end, args.deadline)
     rt = runtime_for_cli()
-    if not args.force:
-        _check_timing(rt, {"start_at": args.start, "deadline": args.deadline}, args.start, args.deadline)
     with rt.db.session() as session:
-        activity = activities.create_activity(session, NewActivity(
+        activity = _refusals(lambda: activity_admin.create(rt, session, NewActivity(
             title=args.title, kind=args.kind, start_at=args.start, end_at=args.end, place=args.place,
-            capacity=args.capacity, deadline=args.deadline, audience=args.audience))
+            capacity=args.capacity, deadline=args.deadline, audience=args.audience), force=args.force))
         print(activity.code)
-        _warn_unknown_audience(session, activity)
+        for warning in activity_admin.unknown_audience(session, activity):
+            print(TEXT["hint"].format(warning=warning))
     return 0
 
 
-def _check(kind, capacity, start, end, deadline) -> None:
-    if kind not in KINDS:
-        raise CliError(f"未知类别「{kind}」，可选：{' '.join(KINDS)}")
-    if capacity < 0:
-        raise CliError("名额不能为负数")
-    if end and end <= start:
-        raise CliError("结束时间必须晚于开始时间")
-
-
-def _check_timing(rt, changed: dict, start, deadline) -> None:
-    """Refused without --force: a start or deadline being set in the past, or after this change a
-    deadline later than the start (times left unchanged are not questioned again)."""
-    now = rt.now()
-    for name in ("start_at", "deadline"):
-        when = changed.get(name)
-        if when is not None and when < now:
-            raise CliError(TEXT["past"].format(field=FIELD_NAMES[name], when=_show(rt, when)))
-    if deadline and deadline > start and (changed.get("start_at") or changed.get("deadline")):
-        raise CliError(TEXT["deadline_after_start"].format(deadline=_show(rt, deadline), start=_show(rt, start)))
-
-
-def _warn_unknown_audience(session, activity: Activity) -> None:
-    """A sector nobody on the roster has is probably a typo: it would silently exclude everyone."""
-    known = set(session.scalars(select(Member.sector))) | set(session.scalars(select(Member.district)))
-    for token in activities.audience_tokens(activity):
-        if token not in known:
-            print(f"提示：名册中没有界别或旗区为「{token}」的委员，请核对参加范围。")
+def _refusals(action):
+    """Run a shared activity operation; its refusal becomes a CLI error (odd timing: 'add --force')."""
+    try:
+        return action()
+    except TimingError as exc:
+        raise CliError(f"{exc}{TEXT['use_force']}") from None
+    except ActivityError as exc:
+        raise CliError(str(exc)) from None
 
 
 def cmd_edit(args) -> int:
@@ -126,25 +96,17 @@ def cmd_edit(args) -> int:
     with rt.db.session() as session:
         activity = _activity(session, args.code)
         if activity.status != "open":
-            raise CliError(TEXT["cancelled"].format(code=activity.code))
+            raise CliError(activity_admin.TEXT["cancelled"].format(code=activity.code))
         changes = _changes(args)
         if not changes:
             raise CliError("没有要修改的内容，请用 --title --start --place 等选项指定")
-        merged = {name: changes.get(name, getattr(activity, name)) for name in activities.EDITABLE}
-        _check(merged["kind"], merged["capacity"], merged["start_at"], merged["end_at"], merged["deadline"])
-        if not args.force:
-            _check_timing(rt, changes, merged["start_at"], merged["deadline"])
-        if ("start_at" in changes or "end_at" in changes) and duty_record.timing(rt).ended(activity, rt.now()):
-            raise CliError("活动已结束，不能修改时间（以免改变已记录的出席情况）")
-        changed = activities.update_activity(session, activity, changes)
-        if not changed:
+        outcome = _refusals(lambda: activity_admin.edit(rt, session, activity, changes, force=args.force))
+        if not outcome.changed:
             print(f"{activity.code} 没有变化")
             return 0
-        for name, (old, new) in changed.items():
+        for name, (old, new) in outcome.changed.items():
             print(f"{activity.code} {FIELD_NAMES[name]}：{_show(rt, old)} → {_show(rt, new)}")
-        _after_edit(rt, session, activity, changed)
-        if "audience" in changed:
-            _warn_unknown_audience(session, activity)
+        _print_outcome(activity, outcome)
     return 0
 
 
@@ -159,87 +121,53 @@ def _changes(args) -> dict:
     return changes
 
 
-def _after_edit(rt, session, activity: Activity, changed: dict) -> None:
-    now = rt.now()
-    promoted = activities.promote(session, activity, now)
-    if promoted:
-        reminders.notify_promoted(rt, session, promoted)
-        print(f"候补递补 {len(promoted)} 人，已通知")
-    taken = activities.taken_places(session, activity.id)
-    if activity.capacity and taken > activity.capacity:
-        print(f"注意：已报名 {taken} 人，超过新名额 {activity.capacity}；已报名的委员保留名额")
-    notified = reminders.notify_changed(rt, session, activity, changed)
-    if notified:
-        print(f"已通知 {notified} 位已报名委员活动变更")
-    timing = duty_record.timing(rt)
-    if activity.checkin_code and attendance.code_conflicts(session, activity, timing):
-        print(f"签到码与同时段其他活动重复，已更换为 {attendance.assign_code(session, activity, timing, renew=True)}")
+def _print_outcome(activity: Activity, outcome: activity_admin.EditOutcome) -> None:
+    if outcome.promoted:
+        print(f"候补递补 {outcome.promoted} 人，已通知")
+    if outcome.over_capacity:
+        print(f"注意：已报名 {outcome.over_capacity} 人，超过新名额 {activity.capacity}；已报名的委员保留名额")
+    if outcome.notified:
+        print(f"已通知 {outcome.notified} 位已报名委员活动变更")
+    if outcome.new_code:
+        print(f"签到码与同时段其他活动重复，已更换为 {outcome.new_code}")
+    for warning in outcome.warnings:
+        print(TEXT["hint"].format(warning=warning))
 
 
 def cmd_code(args) -> int:
     rt = runtime_for_cli()
-    timing = duty_record.timing(rt)
     with rt.db.session() as session:
         activity = _activity(session, args.code)
         if activity.status != "open":
             raise CliError(f"{activity.code} 已取消")
-        code = attendance.assign_code(session, activity, timing, renew=args.renew)
-        opens, closes = (rt.local(t) for t in timing.window(activity))
-        print(f"{activity.code} {activity.title}\n签到码：{code}\n"
-              f"有效时间：{opens:%Y-%m-%d %H:%M} 至 {closes:%Y-%m-%d %H:%M}\n"
-              f"委员发送「签到 {code}」即可签到；也可扫描场景值为 {activity.code} 的带参数二维码签到。")
+        found = activity_admin.checkin_code(rt, session, activity, renew=args.renew)
+        print(f"{activity.code} {activity.title}\n签到码：{found.code}\n"
+              f"有效时间：{found.opens:%Y-%m-%d %H:%M} 至 {found.closes:%Y-%m-%d %H:%M}\n"
+              f"委员发送「签到 {found.code}」即可签到；也可扫描场景值为 {activity.code} 的带参数二维码签到。")
     return 0
-
-
-ROSTER_STATUS = {"signed": "已报名", "waitlist": "候补", "leave": "请假", "cancelled": "已取消", "walkin": "现场签到"}
 
 
 def cmd_show(args) -> int:
     rt = runtime_for_cli()
-    timing = duty_record.timing(rt)
     with rt.db.session() as session:
         activity = _activity(session, args.code)
-        ended = timing.ended(activity, rt.now())
         start = rt.local(activity.start_at).strftime("%Y-%m-%d %H:%M")
         print(f"{activity.code} {activity.title}（{activity.kind}）{start} {activity.place}"
               f"{'　已取消' if activity.status != 'open' else ''}")
-        tally: dict[str, int] = {}
-        for signup in activities.roster(session, activity.id):
-            label = _roster_label(rt, signup, ended)
-            tally[label.split()[0]] = tally.get(label.split()[0], 0) + 1  # 已签到 09:12 counts as 已签到
-            member = signup.member
-            print(f"  {member.name}\t{member.phone}\t{member.sector}\t{member.district}\t{label}"
-                  + (f"（{signup.reason}）" if signup.reason else ""))
-        print(_totals(tally))
+        lines = activity_admin.roster(rt, session, activity)
+        for line in lines:
+            member = line.member
+            print(f"  {member.name}\t{member.phone}\t{member.sector}\t{member.district}\t{line.label}"
+                  + (f"（{line.signup.reason}）" if line.signup.reason else ""))
+        print(activity_admin.totals_line(activity_admin.tally(lines)))
     return 0
-
-
-def _totals(tally: dict[str, int]) -> str:
-    """e.g. 合计：已报名 3，已签到 2，缺席 1 (one count per state, always in the same order)."""
-    order = list(ROSTER_STATUS.values()) + [SIGNED_IN, ABSENT]
-    parts = [TEXT["total_part"].format(label=label, count=tally[label])
-             for label in sorted(tally, key=lambda name: order.index(name) if name in order else len(order))]
-    return TEXT["total"].format(parts="，".join(parts)) if parts else TEXT["nobody"]
-
-
-def _roster_label(rt, signup, ended: bool) -> str:
-    if signup.attended_at is not None:
-        return f"{SIGNED_IN} {rt.local(signup.attended_at):%H:%M}"
-    if ended and signup.status == "signed":
-        return ABSENT
-    return ROSTER_STATUS.get(signup.status, signup.status)
 
 
 def cmd_cancel(args) -> int:
     rt = runtime_for_cli()
     with rt.db.session() as session:
         activity = _activity(session, args.code)
-        if activity.status != "open":
-            raise CliError(f"{activity.code} 已经取消过了")
-        if activity.start_at <= rt.now():
-            raise CliError(f"{activity.code} 已开始或已结束，不能取消")
-        activities.cancel_activity(session, activity)
-        notified = reminders.notify_cancelled(rt, session, activity, args.reason)
+        notified = _refusals(lambda: activity_admin.cancel(rt, session, activity, args.reason))
         print(f"已取消 {activity.code} {activity.title}，已通知 {notified} 位已报名或候补的委员")
     return 0
 
@@ -268,8 +196,4 @@ def _activity(session, code: str) -> Activity:
 
 
 def _show(rt, value) -> str:
-    if value is None or value == "":
-        return "（无）"
-    if hasattr(value, "astimezone"):
-        return rt.local(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
+    return activity_admin.show(rt, value)

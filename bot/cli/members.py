@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.cli import CliError, runtime_for_cli
-from bot.dialogs.base import clear_state
+from bot.member_admin import unbind
 from storage.models import Member
 from storage.roster import RosterError, district_in, normalize_phone, normalize_role, read_roster, upsert_members
 
@@ -127,12 +127,9 @@ def unbind_command(args: argparse.Namespace) -> int:
         member = session.scalars(select(Member).where(Member.phone == phone)).first()
         if member is None:
             raise CliError(TEXT["no_member"].format(phone=phone))
-        if member.openid is None:
+        if not unbind(rt, member):
             print(TEXT["not_bound"].format(name=member.name, phone=phone))
             return 0
-        clear_state(rt, member.openid)  # an unfinished dialog of the old account goes with it
-        member.openid = None
-        member.bound_at = None
     print(TEXT["unbound"].format(name=member.name, phone=phone))
     return 0
 
