@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.signed_links import digest_path
+from tests.browser.harness import browser, live, page  # noqa: F401 (fixtures)
 
 
 def test_browser_renders_a_chinese_page(page, live):

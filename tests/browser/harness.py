@@ -1,5 +1,8 @@
 """Browser test harness: the real app served on a loopback port, driven by headless Chromium.
 
+Test modules import the fixtures they use (`from tests.browser.harness import browser, live, page, shot`): a
+conftest.py here would be imported under the same module name as tests/conftest.py, which tests import from.
+
 The app runs on the embedded back end (a SQLite file + the in-process store, a temporary media folder) in a
 thread of this process, so tests can seed data through `live.rt` and read what the app wrote. The browser is
 Debian's `chromium` with its `chromium-driver` (`.ci/run` installs both with fonts-noto-cjk); Selenium is given
@@ -101,7 +104,7 @@ def browser(tmp_path_factory):
 def page(browser, live):
     """The browser at desktop width with no session cookie (each test logs in itself)."""
     browser.set_window_size(DESKTOP, 900)
-    browser.get(live.at("/healthz"))
+    browser.get(live.at("/console/login"))  # the session cookie's path is /console
     browser.delete_all_cookies()
     return browser
 
@@ -116,6 +119,7 @@ def shot(browser):
         height = browser.execute_script(
             "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
         browser.set_window_size(width, min(max(int(height), 600), MAX_SHOT_HEIGHT))
+        browser.execute_script("window.scrollTo(0, 0)")
         path = SHOTS / f"{name}.png"
         browser.save_screenshot(str(path))
         browser.set_window_size(DESKTOP, 900)
