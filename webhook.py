@@ -17,13 +17,12 @@ from bot.dispatch import handle_inbound
 from bot.console import register as register_console
 from bot.inbox import NotKept, answer_once
 from bot.protocol import (
-    AuthError, ProtocolError, SafeMode, check_signature, parse_xml, resolve_mode, shorten_utf8, text_reply_xml,
-    timestamp_fresh, to_inbound,
+    AuthError, ProtocolError, SafeMode, check_signature, parse_xml, shorten_utf8, text_reply_xml, timestamp_fresh,
+    to_inbound,
 )
 from bot.replay import first_body_for_pair
 from bot.runtime import Runtime, build_runtime
 from bot.web import register as register_staff_pages
-from storage.report_privacy import DEFAULT_SCOPE, check_scope
 
 log = logging.getLogger("webhook")
 
@@ -39,8 +38,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     cfg = rt.config.wechat
     if not cfg.token:
         log.warning("WECHAT_TOKEN is empty: fine for `python -m bot chat`, never for a real official account")
-    mode = resolve_mode(rt.config.get("wechat.mode", ""), cfg.aes_key)  # ConfigError: refuse to start
-    check_scope(rt.config.get("reports.second_scope", DEFAULT_SCOPE))
+    mode = cfg.mode  # resolved and checked against aes_key when the settings were loaded
     safe_mode = SafeMode(cfg.token, cfg.aes_key, cfg.appid) if mode != "plain" else None
 
     app = Flask(__name__)
@@ -89,7 +87,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     def healthz():
         """Both services probed at once; one that has not answered within server.healthz_timeout_seconds
         (hung, not only down) counts as down."""
-        deadline = time.monotonic() + float(rt.config.server.healthz_timeout_seconds)
+        deadline = time.monotonic() + rt.config.server.healthz_timeout_seconds
         probes = {"database": _probes.submit(rt.db.ping), "store": _probes.submit(rt.kv.ping)}
         status = {name: _answered(probe, deadline) for name, probe in probes.items()}
         status.update(store_backend=rt.kv.backend, database_backend=rt.db.backend)
@@ -180,7 +178,7 @@ def main() -> None:
     app = __getattr__("app")
     cfg = app.extensions["runtime"].config.server
     log.info("serving on %s:%s", cfg.host, cfg.port)
-    serve(app, host=cfg.host, port=int(cfg.port), threads=int(cfg.threads))
+    serve(app, host=cfg.host, port=cfg.port, threads=cfg.threads)
 
 
 if __name__ == "__main__":

@@ -207,8 +207,8 @@ def build_digest(rt: Runtime, day: date, session: Session | None = None) -> Dige
     if session is None:
         with rt.db.session() as own:
             return build_digest(rt, day, own)
-    overdue_days = int(rt.config.get("digest.overdue_days", 7))
-    digest = Digest(day=day, org=rt.config.get("org.name", ""), generated_at=rt.now(),
+    overdue_days = rt.config.digest.overdue_days
+    digest = Digest(day=day, org=rt.config.org.name, generated_at=rt.now(),
                     overdue_days=overdue_days)
     window = day_window(rt, day)
     _fill_reports(rt, session, digest, window)
@@ -218,7 +218,7 @@ def build_digest(rt: Runtime, day: date, session: Session | None = None) -> Dige
     digest.inactive_members = _count_inactive(rt, session, day)
     digest.series = _series(rt, session, day)
     digest.binding_alerts = flagged_entries(session, window.start, window.end,
-                                            int(rt.config.get("binding.flag_failures", 3)))
+                                            rt.config.binding.flag_failures)
     return digest
 
 
@@ -386,7 +386,7 @@ def template_message(rt: Runtime, digest: Digest, url: str) -> dict[str, Any] | 
     """The outbox row's template spec: headline figures + page link when wechat.templates.digest is set;
     otherwise only the link, and the outbox falls back to the `notice` template with the text."""
     link = url if url.startswith("http") else ""
-    template_id = rt.config.get("wechat.templates.digest", "") or ""
+    template_id = rt.config.wechat.templates.get("digest", "")
     if not template_id:
         return {"url": link} if link else None
     figures = {"org": digest.org, "date": format_day(digest.day), "reports": len(digest.new_reports),
@@ -444,7 +444,7 @@ def send_for_day(rt: Runtime, day: date) -> SendSummary:
     sent rows are skipped, failed rows are retried, rows of unknown fate are left for staff."""
     digest = build_digest(rt, day)
     url = _page_link(rt, day)
-    content = {"text": message_text(digest, url, int(rt.config.get("wechat.reply_max_bytes", 2048))),
+    content = {"text": message_text(digest, url, rt.config.wechat.reply_max_bytes),
                "template": template_message(rt, digest, url)}
     summary = SendSummary(day=day)
     with rt.kv.lock(f"digest:send:{day.isoformat()}", timeout=60, wait=60):

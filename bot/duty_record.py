@@ -1,7 +1,7 @@
 """The duty record under the configured rules: one place that reads config for records and scoring."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,14 @@ from storage.scoring import Rules, rules_for
 
 
 def rules(rt: Runtime, year: int) -> Rules:
-    return rules_for(rt.config.get("scoring"), year)
+    return rules_for(rt.config.scoring, year)
 
 
 def timing(rt: Runtime) -> Timing:
-    return Timing.from_settings(rt.config.get("activities") or {})
+    """When activities count as running, from config `activities:`."""
+    cfg = rt.config.activities
+    return Timing(opens_before=timedelta(minutes=cfg.checkin_opens_minutes_before),
+                  default_duration=timedelta(minutes=cfg.default_duration_minutes))
 
 
 def member_year(rt: Runtime, session: Session, member: Member, year: int, now: datetime | None = None) -> MemberYear:

@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Callable
 
 from bot import replies
-from bot.config import ROOT
 from bot.protocol import Inbound, to_inbound
 from bot.runtime import Runtime
 from bot.spool import Entry, Spool, SpoolError
@@ -209,7 +208,7 @@ def _spool_at(path: str) -> Spool:
 
 
 def spool_of(rt: Runtime) -> Spool:
-    directory = ROOT / str(rt.config.spool.dir)  # an absolute setting replaces ROOT
+    directory = rt.config.spool.dir
     return _spool_at(str(directory))
 
 
@@ -259,7 +258,7 @@ def replay_soon(rt: Runtime, handler: Handler) -> None:
     """The database works (again): replay the spool in a background thread, if anything is in it.
     Looks at the spool directory at most once per spool.check_seconds."""
     now = time.monotonic()
-    if now - _replayer["checked"] < float(rt.config.spool.check_seconds):
+    if now - _replayer["checked"] < rt.config.spool.check_seconds:
         return
     with _replayer_guard:
         _replayer["checked"] = now

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.config import ROOT
 from bot.runtime import Runtime
 from bot.wechat_api import PermanentError, RateLimited, WeChatAPI, WeChatAPIError, client_for
 from storage.models import ReportAttachment
@@ -26,8 +25,7 @@ EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "i
 
 
 def media_dir(rt: Runtime) -> Path:
-    path = Path(str(rt.config.get("media.dir", "data/media")))
-    return path if path.is_absolute() else ROOT / path
+    return rt.config.media.dir
 
 
 def stored_file(rt: Runtime, item: ReportAttachment) -> Path | None:
@@ -46,7 +44,7 @@ def fetch_pending(rt: Runtime, limit: int = 20, api: WeChatAPI | None = None) ->
     if not pending:
         return 0
     api = api or client_for(rt)
-    max_bytes = int(rt.config.get("media.max_bytes", 10 * 1024 * 1024))
+    max_bytes = rt.config.media.max_bytes
     stored = 0
     for row_id, media_id in pending:
         try:

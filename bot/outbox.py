@@ -106,7 +106,7 @@ def deliver_due(rt: Runtime, limit: int | None = None, only_ids: Iterable[int] |
     """Send the rows that are due now (or only those of `only_ids` that are due). Safe to run in parallel."""
     now = now or rt.now()
     only_ids = None if only_ids is None else list(only_ids)
-    limit = limit or (len(only_ids) if only_ids else int(rt.config.get("outbound.batch_size", 50)))
+    limit = limit or (len(only_ids) if only_ids else rt.config.outbound.batch_size)
     report = DeliveryReport(unknown=reap_stale(rt, now))
     api = api or client_for(rt)
     for row_id in due_ids(rt, now, limit, only_ids):
@@ -162,7 +162,7 @@ def deliver_one(rt: Runtime, api: WeChatAPI, row_id: int, now: datetime) -> str:
 
 def claim(rt: Runtime, row_id: int, now: datetime) -> int | None:
     """Atomically take a due pending row; returns its attempt number, or None if someone else has it."""
-    lease = timedelta(seconds=float(rt.config.get("outbound.lease_seconds", 120)))
+    lease = timedelta(seconds=rt.config.outbound.lease_seconds)
     with rt.db.session() as session:
         taken = session.execute(
             update(OutboxMessage)
@@ -178,7 +178,7 @@ def claim(rt: Runtime, row_id: int, now: datetime) -> int | None:
 def plan_for(rt: Runtime, session: Session, row: OutboxMessage, now: datetime) -> Plan:
     """Kefu while the window is open (or when no template exists to fall back on), else template."""
     spec = row.template or {}
-    templates = rt.config.get("wechat.templates", {}) or {}
+    templates = rt.config.wechat.templates
     template_id = spec.get("template_id") or templates.get(row.kind) or templates.get("notice") or ""
     plan = Plan(openid=row.openid, channel=TEMPLATE, text=row.text, kind=row.kind, template_id=template_id,
                 data=spec.get("data") or _text_data(rt, row), url=spec.get("url") or "")
@@ -193,20 +193,20 @@ def window_open(rt: Runtime, session: Session, row: OutboxMessage, now: datetime
               else session.scalar(select(Member).where(Member.openid == row.openid)))
     if member is None:
         return True
-    hours = float(rt.config.get("outbound.kefu_window_hours", 48))
-    return member.last_message_at is not None and member.last_message_at > now - timedelta(hours=hours)
+    window = timedelta(hours=rt.config.outbound.kefu_window_hours)
+    return member.last_message_at is not None and member.last_message_at > now - window
 
 
 def _text_data(rt: Runtime, row: OutboxMessage) -> dict[str, Any]:
     """Template data for a text-only message: the text and the local time, in the configured fields."""
-    fields = rt.config.get("wechat.template_fields", {}) or {}
-    limit = int(rt.config.get("outbound.template_text_max_chars", 200))
+    fields = rt.config.wechat.template_fields
+    limit = rt.config.outbound.template_text_max_chars
     data: dict[str, Any] = {}
-    if fields.get("text"):
+    if fields.text:
         text = row.text if len(row.text) <= limit else row.text[:limit - 1] + "…"
-        data[fields["text"]] = {"value": text}
-    if fields.get("time"):
-        data[fields["time"]] = {"value": rt.local(row.created_at or rt.now()).strftime("%Y-%m-%d %H:%M")}
+        data[fields.text] = {"value": text}
+    if fields.time:
+        data[fields.time] = {"value": rt.local(row.created_at or rt.now()).strftime("%Y-%m-%d %H:%M")}
     return data
 
 
@@ -226,7 +226,7 @@ def send(api: WeChatAPI, plan: Plan) -> dict[str, Any]:
 
 
 def _settle_error(rt: Runtime, row_id: int, attempt: int, plan: Plan, now: datetime, exc: Exception) -> str:
-    cfg = rt.config
+    cfg = rt.config.outbound
     error = redact(str(exc))
     if isinstance(exc, PermanentError):
         outcome, values = "failed", {"status": FAILED}
@@ -237,8 +237,8 @@ def _settle_error(rt: Runtime, row_id: int, attempt: int, plan: Plan, now: datet
         outcome, values = "retry", {"status": PENDING, "attempts": attempt - 1,
                                     "next_attempt_at": now + timedelta(seconds=pause)}
     elif isinstance(exc, TransientError) or (isinstance(exc, AmbiguousError)
-                                             and cfg.get("outbound.resend_after_timeout", False)):
-        if attempt >= int(cfg.get("outbound.max_attempts", 6)):
+                                             and cfg.resend_after_timeout):
+        if attempt >= cfg.max_attempts:
             outcome, values = "failed", {"status": FAILED}
         else:
             outcome, values = "retry", {"status": PENDING, "next_attempt_at": now + _backoff(rt, attempt)}
@@ -255,9 +255,8 @@ def _settle_error(rt: Runtime, row_id: int, attempt: int, plan: Plan, now: datet
 
 
 def _backoff(rt: Runtime, attempt: int) -> timedelta:
-    base = float(rt.config.get("outbound.backoff_seconds", 30))
-    cap = float(rt.config.get("outbound.backoff_max_seconds", 3600))
-    return timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), cap))
+    cfg = rt.config.outbound
+    return timedelta(seconds=min(cfg.backoff_seconds * 2 ** max(attempt - 1, 0), cfg.backoff_max_seconds))
 
 
 def _pause_seconds(rt: Runtime, exc: RateLimited, now: datetime) -> float:
@@ -266,7 +265,7 @@ def _pause_seconds(rt: Runtime, exc: RateLimited, now: datetime) -> float:
         local = rt.local(now)
         midnight = (local + timedelta(days=1)).replace(hour=0, minute=1, second=0, microsecond=0)
         return (midnight - local).total_seconds()
-    return float(rt.config.get("outbound.rate_limit_pause_seconds", 60))
+    return rt.config.outbound.rate_limit_pause_seconds
 
 
 def _paused(rt: Runtime, channel: str) -> bool:

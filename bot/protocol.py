@@ -25,25 +25,6 @@ class AuthError(ProtocolError):
     """The message is not provably from WeChat (msg_signature, appid, safe mode's plaintext)."""
 
 
-class ConfigError(ValueError):
-    """wechat.mode and wechat.aes_key do not fit together; raised at start."""
-
-
-MODES = ("plain", "compatible", "safe")
-AES_KEY_LENGTH = 43
-
-
-def resolve_mode(mode: str | None, aes_key: str) -> str:
-    """wechat.mode as configured, or its default: safe when an AES key is set, else plain."""
-    mode = (mode or "").strip().lower() or ("safe" if aes_key else "plain")
-    if mode not in MODES:
-        raise ConfigError(f"wechat.mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if mode != "plain" and len(aes_key or "") != AES_KEY_LENGTH:
-        raise ConfigError(f"wechat.mode {mode} needs wechat.aes_key (WECHAT_AES_KEY), the {AES_KEY_LENGTH}-char "
-                          "EncodingAESKey of the official account")
-    return mode
-
-
 def sign(*parts: str) -> str:
     """WeChat's signature: SHA1 of the sorted parts concatenated."""
     return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
@@ -196,6 +177,6 @@ def text_reply_xml(inbound: Inbound, content: str, now: int | None = None) -> st
 
 
 __all__ = [
-    "AuthError", "ConfigError", "Inbound", "MODES", "ProtocolError", "SafeMode", "check_signature", "parse_xml",
-    "resolve_mode", "shorten_utf8", "sign", "text_reply_xml", "timestamp_fresh", "to_inbound",
+    "AuthError", "Inbound", "ProtocolError", "SafeMode", "check_signature", "parse_xml",
+    "shorten_utf8", "sign", "text_reply_xml", "timestamp_fresh", "to_inbound",
 ]

@@ -9,42 +9,35 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import replies
+from bot import outbox
 from bot.dialogs.common import when_label
-from bot.outbox import PENDING, enqueue
+from bot.outbox import enqueue
 from bot.runtime import Runtime
+from bot.wording import outbound
 from storage import activities
-from storage.models import Activity, Member, OutboxMessage, Signup
+from storage import outbox as outbox_rows
+from storage.models import Activity, Member, Signup
 from storage.days import local_days
 
 log = logging.getLogger(__name__)
 
-CANCELLED = "cancelled"  # outbox status of a reminder that must not go out any more
-NOTES = {
-    "rescheduled": "活动时间已变更，原提醒作废（已按新时间另行提醒）",
-    "withdrawn": "委员已取消报名或请假，提醒作废",
-    "activity_cancelled": "活动已取消，提醒作废",
-}
 
 
 def send_due(rt: Runtime, now: datetime | None = None) -> int:
     """Queue tomorrow's reminders (once each); returns how many were newly queued."""
     now = rt.local(now or rt.now())
-    reminder_time = time.fromisoformat(str(rt.config.get("activities.reminder_time", "09:00")))
+    reminder_time = rt.config.activities.reminder_time
     queued = 0
     with rt.db.session() as session:
         cancel_stale_reminders(session)
         if now.time() < reminder_time:
             return 0
         start, end = local_days(now.date() + timedelta(days=1), now.date() + timedelta(days=1), rt.tz)
-        for activity in session.scalars(select(Activity).where(
-                Activity.status == "open", Activity.start_at >= start, Activity.start_at < end)
-                .order_by(Activity.start_at, Activity.id)):
+        for activity in activities.open_starting_between(session, start, end):
             queued += sum(_remind(rt, session, activity, m) for m in activities.signed_members(session, activity.id))
     if queued:
         log.info("queued %d activity reminders", queued)
@@ -55,10 +48,10 @@ def _remind(rt: Runtime, session: Session, activity: Activity, member: Member) -
     if not member.openid:
         return False
     key = reminder_key(activity, member.id)
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
+    if outbox_rows.by_key(session, key) is not None:
         return False
     enqueue(session, openid=member.openid, member_id=member.id, kind="reminder", dedup_key=key,
-            text=replies.REMINDER.format(**fields(rt, activity)))
+            text=outbound.REMINDER.format(**fields(rt, activity)))
     return True
 
 
@@ -69,13 +62,11 @@ def reminder_key(activity: Activity, member_id: int) -> str:
 def cancel_stale_reminders(session: Session, activity_id: int | None = None) -> int:
     """Cancel pending reminders whose activity moved or was cancelled, or whose member withdrew."""
     prefix = f"reminder:{activity_id}:" if activity_id is not None else "reminder:"
-    query = select(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.kind == "reminder",
-                                        OutboxMessage.dedup_key.like(prefix + "%"))
     cancelled = 0
-    for row in session.scalars(query):
+    for row in outbox_rows.pending_with_prefix(session, "reminder", prefix):
         note = _stale_reason(session, row.dedup_key)
         if note is not None:
-            row.status, row.last_error = CANCELLED, NOTES[note]
+            outbox.cancel(row, outbound.REMINDER_VOID[note])
             cancelled += 1
     session.flush()
     return cancelled
@@ -104,7 +95,7 @@ def notify_promoted(rt: Runtime, session: Session, promoted: list[Signup]) -> in
         joined = _iso(signup.waitlisted_at) if signup.waitlisted_at else "-"
         enqueue(session, openid=member.openid, member_id=member.id, kind="notice",
                 dedup_key=f"signup:{signup.id}:promoted:{joined}",
-                text=replies.NOTICE_PROMOTED.format(**fields(rt, activity)))
+                text=outbound.NOTICE_PROMOTED.format(**fields(rt, activity)))
         sent += 1
     return sent
 
@@ -116,9 +107,10 @@ def notify_changed(rt: Runtime, session: Session, activity: Activity, changed: d
     cancel_stale_reminders(session, activity.id)
     old_when = ""
     if "start_at" in changed:
-        old_when = replies.NOTICE_WAS.format(old=when_label(changed["start_at"][0], rt.tz))
-    old_place = replies.NOTICE_WAS.format(old=changed["place"][0] or "待定") if "place" in changed else ""
-    text = replies.NOTICE_CHANGED.format(old_when=old_when, old_place=old_place, **fields(rt, activity))
+        old_when = outbound.NOTICE_WAS.format(old=when_label(changed["start_at"][0], rt.tz))
+    old_place = outbound.NOTICE_WAS.format(old=changed["place"][0] or outbound.PLACE_UNDECIDED) \
+        if "place" in changed else ""
+    text = outbound.NOTICE_CHANGED.format(old_when=old_when, old_place=old_place, **fields(rt, activity))
     end = _iso(activity.end_at) if activity.end_at else ""
     version = hashlib.sha1(f"{end}|{activity.place}".encode()).hexdigest()[:10]  # start is in the key itself
     sent = 0
@@ -133,8 +125,8 @@ def notify_changed(rt: Runtime, session: Session, activity: Activity, changed: d
 def notify_cancelled(rt: Runtime, session: Session, activity: Activity, reason: str) -> int:
     """Tell everyone holding a place or waiting that the activity is off; pending reminders are dropped."""
     cancel_stale_reminders(session, activity.id)
-    note = replies.NOTICE_CANCELLED_REASON.format(reason=reason) if reason else ""
-    text = replies.NOTICE_CANCELLED.format(note=note, **fields(rt, activity))
+    note = outbound.NOTICE_CANCELLED_REASON.format(reason=reason) if reason else ""
+    text = outbound.NOTICE_CANCELLED.format(note=note, **fields(rt, activity))
     sent = 0
     for signup in activities.roster(session, activity.id):
         if signup.status in ("signed", "waitlist") and signup.member.openid:
@@ -145,7 +137,7 @@ def notify_cancelled(rt: Runtime, session: Session, activity: Activity, reason: 
 
 
 def fields(rt: Runtime, activity: Activity) -> dict[str, str]:
-    return {"code": activity.code, "title": activity.title, "place": activity.place or "待定",
+    return {"code": activity.code, "title": activity.title, "place": activity.place or outbound.PLACE_UNDECIDED,
             "when": when_label(activity.start_at, rt.tz)}
 
 

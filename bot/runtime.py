@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, load_config
+from bot.config import Settings, load_config
 from storage.db import Database, DbTimeouts
 from storage.kv import KeyValueStore, RedisTimeouts, open_store
 
 
 @dataclass
 class Runtime:
-    config: Config
+    config: Settings
     db: Database
     kv: KeyValueStore
     clock: Callable[[], datetime] | None = None
@@ -30,11 +30,23 @@ class Runtime:
         return moment.astimezone(self.tz)
 
 
-def build_runtime(config: Config | None = None, migrate: bool = True,
+def build_runtime(config: Settings | None = None, migrate: bool = True,
                   clock: Callable[[], datetime] | None = None) -> Runtime:
     config = config or load_config()
-    db = Database(config.database.url, DbTimeouts.from_config(config.database))
+    db = Database(config.database.url, db_timeouts(config))
     if migrate:
         db.migrate()
-    kv = open_store(config.redis.url, config.redis.prefix, RedisTimeouts.from_config(config.redis))
+    kv = open_store(config.redis.url, config.redis.prefix, redis_timeouts(config))
     return Runtime(config=config, db=db, kv=kv, clock=clock)
+
+
+def db_timeouts(config: Settings) -> DbTimeouts:
+    cfg = config.database
+    return DbTimeouts(connect_seconds=cfg.connect_timeout_seconds, statement_ms=cfg.statement_timeout_ms,
+                      pool_wait_seconds=cfg.pool_timeout_seconds, sqlite_busy_seconds=cfg.sqlite_busy_timeout_seconds)
+
+
+def redis_timeouts(config: Settings) -> RedisTimeouts:
+    cfg = config.redis
+    return RedisTimeouts(socket_seconds=cfg.socket_timeout_seconds, connect_seconds=cfg.connect_timeout_seconds,
+                         down_for=cfg.down_for_seconds)

@@ -26,9 +26,9 @@ class LinkError(Exception):
 
 def _serializer(rt: Runtime) -> URLSafeSerializer:
     cfg = rt.config
-    secret = cfg.get("digest.secret", "") or ""
+    secret = cfg.digest.secret
     if not secret:
-        material = f"{cfg.get('wechat.token', '') or ''}\x00{cfg.get('wechat.secret', '') or ''}"
+        material = f"{cfg.wechat.token}\x00{cfg.wechat.secret}"
         if material == "\x00":
             raise LinkError("unconfigured")
         secret = hashlib.sha256(b"digest-link\x00" + material.encode("utf-8")).hexdigest()
@@ -36,7 +36,7 @@ def _serializer(rt: Runtime) -> URLSafeSerializer:
 
 
 def make_token(rt: Runtime, day: date, ttl_hours: float | None = None) -> str:
-    ttl = float(ttl_hours if ttl_hours is not None else rt.config.get("digest.link_ttl_hours", 72))
+    ttl = ttl_hours if ttl_hours is not None else rt.config.digest.link_ttl_hours
     expires = rt.now() + timedelta(hours=ttl)
     return _serializer(rt).dumps({"day": day.isoformat(), "exp": int(expires.timestamp())})
 
@@ -59,5 +59,5 @@ def digest_path(rt: Runtime, day: date, ttl_hours: float | None = None) -> str:
 
 def digest_url(rt: Runtime, day: date, ttl_hours: float | None = None) -> str:
     """The public link (`digest.base_url` + path); only the path when base_url is not set."""
-    base = (rt.config.get("digest.base_url", "") or "").rstrip("/")
+    base = rt.config.digest.base_url.rstrip("/")
     return base + digest_path(rt, day, ttl_hours)

@@ -101,10 +101,9 @@ class WeChatAPI:
         self.base = cfg.wechat.api_base.rstrip("/")
         self.appid = cfg.wechat.appid
         self.secret = cfg.wechat.secret
-        self.stable = cfg.get("outbound.token_endpoint", "token") == "stable_token"
-        self.margin = float(cfg.get("outbound.token_refresh_margin_seconds", 300))
-        self.timeout = (float(cfg.get("outbound.connect_timeout_seconds", 3)),
-                        float(cfg.get("outbound.read_timeout_seconds", 10)))
+        self.stable = cfg.outbound.token_endpoint == "stable_token"
+        self.margin = cfg.outbound.token_refresh_margin_seconds
+        self.timeout = (cfg.outbound.connect_timeout_seconds, cfg.outbound.read_timeout_seconds)
         self.config = cfg
         self.http = session or requests.Session()
 

@@ -39,7 +39,7 @@ class Job:
     name: str
     run: Callable[[Runtime, datetime], Any]
     every: float | None = None      # seconds between runs
-    daily_at: str | None = None     # "HH:MM" local time: once a day, at or after this time
+    daily_at: clock_time | None = None  # local time of day: once a day, at or after this time
     next_run: float = 0.0           # monotonic
     done_day: int = 0               # daily: last day known done (YYYYMMDD), saves a query per tick
 
@@ -79,13 +79,11 @@ class Scheduler:
 def run_daily_once(rt: Runtime, job: Job, now: datetime) -> bool:
     """Run a daily job if its time has come today and no worker has run it today."""
     local = rt.local(now)
-    hour, minute = (int(part) for part in str(job.daily_at).split(":"))
     day = int(local.strftime("%Y%m%d"))
-    if local.time() < clock_time(hour, minute) or job.done_day >= day:
+    if local.time() < job.daily_at or job.done_day >= day:
         return False
-    lock_seconds = float(rt.config.get("outbound.daily_job_lock_seconds", 900))
     try:
-        with rt.kv.lock("sched:" + job.name, timeout=lock_seconds, wait=0):
+        with rt.kv.lock("sched:" + job.name, timeout=rt.config.outbound.daily_job_lock_seconds, wait=0):
             if _done_day(rt, job.name) >= day:
                 job.done_day = day
                 return False
@@ -119,11 +117,12 @@ JOB_NAMES = ("outbox", "reminders", "media", "digest", "spool")
 
 
 def default_jobs(rt: Runtime, only: list[str] | None = None) -> list[Job]:
-    jobs = [Job("outbox", outbox_job, every=float(rt.config.get("outbound.poll_seconds", 2.0))),
-            Job("reminders", reminders_job, every=float(rt.config.get("activities.reminder_poll_seconds", 300))),
-            Job("media", media_job, every=float(rt.config.get("media.poll_seconds", 60))),
-            Job("digest", digest_job, daily_at=str(rt.config.get("digest.time", "08:30"))),
-            Job("spool", spool_job, every=float(rt.config.get("spool.replay_poll_seconds", 5.0)))]
+    cfg = rt.config
+    jobs = [Job("outbox", outbox_job, every=cfg.outbound.poll_seconds),
+            Job("reminders", reminders_job, every=cfg.activities.reminder_poll_seconds),
+            Job("media", media_job, every=cfg.media.poll_seconds),
+            Job("digest", digest_job, daily_at=cfg.digest.time),
+            Job("spool", spool_job, every=cfg.spool.replay_poll_seconds)]
     return [job for job in jobs if not only or job.name in only]
 
 

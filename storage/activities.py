@@ -72,12 +72,6 @@ class Timing:
     opens_before: timedelta = timedelta(minutes=30)
     default_duration: timedelta = timedelta(minutes=180)
 
-    @classmethod
-    def from_settings(cls, settings: Mapping) -> "Timing":
-        """From config `activities:` (checkin_opens_minutes_before, default_duration_minutes)."""
-        return cls(timedelta(minutes=float(settings.get("checkin_opens_minutes_before", 30))),
-                   timedelta(minutes=float(settings.get("default_duration_minutes", 180))))
-
     def ends_at(self, activity: Activity) -> datetime:
         return activity.end_at or activity.start_at + self.default_duration
 
@@ -145,6 +139,13 @@ def upcoming(session: Session, now: datetime, limit: int = 20) -> list[Activity]
     return list(session.scalars(
         select(Activity).where(Activity.status == "open", Activity.start_at > now)
         .order_by(Activity.start_at, Activity.id).limit(limit)))
+
+
+def open_starting_between(session: Session, start: datetime, end: datetime) -> list[Activity]:
+    """Open activities starting in [start, end) (the reminders of a day)."""
+    return list(session.scalars(
+        select(Activity).where(Activity.status == "open", Activity.start_at >= start, Activity.start_at < end)
+        .order_by(Activity.start_at, Activity.id)))
 
 
 def upcoming_for(session: Session, member: Member, now: datetime, limit: int = 20) -> list[Activity]:

@@ -37,13 +37,6 @@ class DbTimeouts:
     pool_wait_seconds: float | None = None  # wait for a free pooled connection
     sqlite_busy_seconds: float = 30.0       # SQLite: wait this long for a lock
 
-    @classmethod
-    def from_config(cls, section) -> "DbTimeouts":
-        get = section.get if hasattr(section, "get") else (lambda key, default=None: default)
-        return cls(connect_seconds=get("connect_timeout_seconds"), statement_ms=get("statement_timeout_ms"),
-                   pool_wait_seconds=get("pool_timeout_seconds"),
-                   sqlite_busy_seconds=float(get("sqlite_busy_timeout_seconds", 30.0)))
-
 
 def make_engine(url: str | None, timeouts: DbTimeouts | None = None) -> Engine:
     timeouts = timeouts or DbTimeouts()

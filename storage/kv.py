@@ -95,12 +95,6 @@ class RedisTimeouts:
     connect_seconds: float | None = None
     down_for: float = 0.0
 
-    @classmethod
-    def from_config(cls, section) -> "RedisTimeouts":
-        return cls(socket_seconds=section.get("socket_timeout_seconds"),
-                   connect_seconds=section.get("connect_timeout_seconds"),
-                   down_for=float(section.get("down_for_seconds", 0.0)))
-
 
 _DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 

@@ -9,6 +9,7 @@ The offers themselves are remembered in the shared store for OFFER_TTL.
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Iterable
 
 from storage.kv import KeyValueStore
@@ -16,24 +17,24 @@ from storage.models import Member, Report
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("prompt_only", "same_district")
-DEFAULT_SCOPE = "prompt_only"
+
+class SecondScope(StrEnum):
+    """config `reports.second_scope`: which reports a member may second by receipt number."""
+
+    PROMPT_ONLY = "prompt_only"      # only a report offered to them as similar (or already seconded)
+    SAME_DISTRICT = "same_district"  # also any report of their own 旗区
+
+
 OFFER_TTL = 30 * 24 * 3600.0  # a member may come back to a duplicate notice for a month
 
 
-def check_scope(scope: str) -> str:
-    if scope not in SCOPES:
-        raise ValueError(f"reports.second_scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-    return scope
-
-
-def may_second(report: Report, viewer: Member, *, scope: str, offered_ids: Iterable[int],
+def may_second(report: Report, viewer: Member, *, scope: SecondScope, offered_ids: Iterable[int],
                already_seconded: bool) -> bool:
     """May `viewer` learn about and second `report` by its receipt number?"""
-    check_scope(scope)
+    scope = SecondScope(scope)  # ValueError for anything else
     if viewer.is_staff or report.member_id == viewer.id or already_seconded or report.id in set(offered_ids):
         return True
-    return scope == "same_district" and bool(viewer.district) and report.district == viewer.district
+    return scope is SecondScope.SAME_DISTRICT and bool(viewer.district) and report.district == viewer.district
 
 
 def remember_offer(kv: KeyValueStore, member_id: int, report_id: int) -> None:

@@ -94,7 +94,7 @@ class Progress:
 def rules_for(scoring: Mapping | None, year: int) -> Rules:
     """The rules of `year`: config `scoring.default` with `scoring.<year>` merged over it."""
     scoring = scoring or {}
-    merged = _merge(scoring.get("default") or {}, _year_override(scoring, year))
+    merged = merge_rules(scoring.get("default") or {}, _year_override(scoring, year))
     unknown = set(merged) - set(SECTIONS) - {"base", "floor", "requirements"}
     if unknown:
         raise ScoringConfigError(f"scoring 规则中有未知的项：{', '.join(sorted(map(str, unknown)))}")
@@ -114,11 +114,11 @@ def _year_override(scoring: Mapping, year: int) -> Mapping:
     return {}
 
 
-def _merge(base: Mapping, over: Mapping) -> dict:
+def merge_rules(base: Mapping, over: Mapping) -> dict:
     merged = dict(base)
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_rules(merged[key], value)
         else:
             merged[key] = value
     return merged

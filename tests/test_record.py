@@ -25,7 +25,7 @@ def local(*args) -> datetime:
 
 
 def default_rules(year: int = 2026):
-    return rules_for(load_config(env={}).get("scoring"), year)
+    return rules_for(load_config(env={}).scoring, year)
 
 
 # --- scoring: pure ---------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 import intents
 from bot import replies
-from bot.protocol import ConfigError, Inbound, ProtocolError, parse_xml, to_inbound
+from bot.config import ConfigError, Settings
+from bot.protocol import Inbound, ProtocolError, parse_xml, to_inbound
 from bot.signed_links import digest_path, make_token
 from bot.wechat_sim import Envelope, event_xml, next_msg_id, text_xml
 from conftest import AES_KEY, APPID, FIXED_NOW, TOKEN, WeChat, add_member, make_config
@@ -151,11 +152,12 @@ def test_mode_is_validated_at_start(runtime, overrides, words):
 
 
 def test_default_mode_follows_the_aes_key():
-    from bot.protocol import resolve_mode
+    def mode(**wechat):
+        return Settings().with_overrides({f"wechat.{key}": value for key, value in wechat.items()}).wechat.mode
 
-    assert resolve_mode("", "") == "plain"
-    assert resolve_mode("", AES_KEY) == "safe"
-    assert resolve_mode(" Compatible ", AES_KEY) == "compatible"
+    assert mode() == "plain"
+    assert mode(aes_key=AES_KEY) == "safe"
+    assert mode(aes_key=AES_KEY, mode=" Compatible ") == "compatible"
 
 
 # --- the hostile-input table: every row refused, nothing recorded, in plain and in safe mode ----------

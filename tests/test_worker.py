@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 import types
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time as clock_time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -52,7 +52,7 @@ def test_interval_job_runs_once_per_period(runtime):
     assert scheduler.tick() == ["tick"] and calls == [FIXED_NOW, FIXED_NOW]
 
 
-def daily(calls: list, name: str = "daily_test", at: str = "08:30") -> Job:
+def daily(calls: list, name: str = "daily_test", at: clock_time = clock_time(8, 30)) -> Job:
     return Job(name, lambda rt, now: calls.append(rt.local(now).date()), daily_at=at)
 
 
@@ -81,7 +81,7 @@ def test_concurrent_workers_run_the_daily_job_once(runtime):
     barrier = threading.Barrier(4)
 
     def run():
-        scheduler = Scheduler(runtime, [Job("daily_test", slow, daily_at="08:30")])
+        scheduler = Scheduler(runtime, [Job("daily_test", slow, daily_at=clock_time(8, 30))])
         barrier.wait()
         scheduler.tick(FIXED_NOW)
 
@@ -101,7 +101,7 @@ def test_failed_daily_job_is_retried_later(runtime):
         if len(attempts) == 1:
             raise RuntimeError("database away")
 
-    job = Job("daily_test", flaky, daily_at="08:30")
+    job = Job("daily_test", flaky, daily_at=clock_time(8, 30))
     scheduler = Scheduler(runtime, [job])
     assert scheduler.tick(FIXED_NOW) == []
     assert scheduler.tick(FIXED_NOW) == []  # backing off
@@ -117,7 +117,7 @@ def test_digest_job_calls_send_scheduled_at_digest_time(runtime, monkeypatch):
     monkeypatch.setattr(bot, "digest", fake_digest, raising=False)
     runtime.config = runtime.config.with_overrides({"digest.time": "09:15"})
     jobs = default_jobs(runtime, ["digest"])
-    assert [(j.name, j.daily_at) for j in jobs] == [("digest", "09:15")]
+    assert [(j.name, j.daily_at) for j in jobs] == [("digest", clock_time(9, 15))]
     assert Scheduler(runtime, jobs).tick(FIXED_NOW.replace(hour=9, minute=14)) == []
     assert Scheduler(runtime, jobs).tick(FIXED_NOW) == ["digest"]
     assert calls == [FIXED_NOW]

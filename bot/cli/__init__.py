@@ -29,12 +29,12 @@ clock = None  # tests may pin the commands' clock (a callable returning an aware
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.config import ConfigMissing
+    from bot.config import ConfigError
 
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args) or 0
-    except (CliError, ConfigMissing) as exc:
+    except (CliError, ConfigError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     finally:

@@ -79,7 +79,7 @@ def _link(args) -> int:
 
     rt = runtime_for_cli()
     day = _day(rt, args, finished=False)
-    hours = args.hours if args.hours is not None else float(rt.config.get("digest.link_ttl_hours", 72))
+    hours = args.hours if args.hours is not None else rt.config.digest.link_ttl_hours
     try:
         url = digest_url(rt, day, hours)
     except LinkError:

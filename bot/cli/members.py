@@ -199,7 +199,7 @@ def code_command(args: argparse.Namespace) -> int:
     if phone is None:
         raise CliError(TEXT["bad_phone"].format(value=args.phone))
     rt = runtime_for_cli()
-    hours = args.hours if args.hours is not None else float(rt.config.get("binding.code_hours", 24))
+    hours = args.hours if args.hours is not None else rt.config.binding.code_hours
     if hours <= 0:
         raise CliError(BINDING_TEXT["bad_hours"])
     now = rt.now()
@@ -220,7 +220,7 @@ def attempts_command(args: argparse.Namespace) -> int:
     rt = runtime_for_cli()
     since_day = _since_day(args.since, rt.now().date())
     since = datetime.combine(since_day, time.min, tzinfo=rt.tz)
-    threshold = int(rt.config.get("binding.flag_failures", 3))
+    threshold = rt.config.binding.flag_failures
     with rt.db.session() as session:
         lines = binding.attempts_since(session, since)
         flagged = binding.flagged_entries(session, since, rt.now() + timedelta(days=1), threshold)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 import intents
-from bot import replies
+from bot import duty_record, replies
 from bot.dialogs.base import Ask, Dialog, Done, Message, Perform, Transition, Turn, Unclear
 from bot.runtime import Runtime
 from storage import activities, attendance
@@ -53,7 +53,7 @@ def _sign_in(turn: Turn, draft: AttendDraft) -> Transition:
 
 
 def with_code(turn: Turn, code: str) -> Transition:
-    timing = timing_of(turn.rt)
+    timing = duty_record.timing(turn.rt)
     result = attendance.sign_in_with_code(turn.session, turn.member, code, turn.now, timing)
     if result.result is AttendResult.WRONG_CODE:
         return Done(replies.ATTEND_WRONG_CODE.format(given=code))
@@ -65,7 +65,7 @@ def scan(rt: Runtime, session: Session, member: Member, code: str, now: datetime
     activity = activities.by_code(session, code)
     if activity is None:
         return ""
-    timing = timing_of(rt)
+    timing = duty_record.timing(rt)
     return answer(rt, attendance.sign_in(session, activity, member, now, timing), now, timing)
 
 
@@ -81,10 +81,6 @@ def answer(rt: Runtime, result: Attendance, now: datetime, timing: Timing) -> st
 def _opens(rt: Runtime, activity, timing: Timing) -> str:
     opens = rt.local(timing.window(activity)[0])
     return f"{opens.month}月{opens.day}日 {opens:%H:%M}"
-
-
-def timing_of(rt: Runtime) -> Timing:
-    return Timing.from_settings(rt.config.get("activities", {}) or {})
 
 
 DIALOG = Dialog(NAME, Step, AttendDraft, {Step.CODE: on_code}, own_intents=("attend",))

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import intents
 from bot import replies
+from bot.config import Settings
 from bot.dialogs import engine
 from bot.dialogs.base import Ask, Dialog, Done, Message, Perform, Transition, Turn, Unclear, load_state
 from storage import binding
@@ -85,7 +86,7 @@ def attempt(turn: Turn, draft: BindDraft) -> Transition:
 DIALOG = Dialog(NAME, Step, BindDraft, {Step.NAME: on_name, Step.PHONE: on_phone}, own_intents=("bind",))
 
 
-def policy(config) -> binding.Policy:
-    return binding.Policy(attempts=int(config.get("binding.attempts", 5)),
-                          window=timedelta(minutes=float(config.get("binding.window_minutes", 60))),
-                          require_code=bool(config.get("binding.require_code", False)))
+def policy(config: Settings) -> binding.Policy:
+    cfg = config.binding
+    return binding.Policy(attempts=cfg.attempts, window=timedelta(minutes=cfg.window_minutes),
+                          require_code=cfg.require_code)

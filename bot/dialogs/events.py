@@ -31,7 +31,7 @@ def as_message(rt: Runtime, inbound: Inbound) -> Inbound | None:
     """A menu CLICK whose key maps to a request (wechat.menu) is that request typed; None otherwise."""
     if inbound.event.lower() != "click":
         return None
-    text = (rt.config.get("wechat.menu") or {}).get(inbound.event_key)
+    text = rt.config.wechat.menu.get(inbound.event_key)
     return replace(inbound, msg_type="text", text=text) if text else None
 
 

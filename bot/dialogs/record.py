@@ -55,7 +55,7 @@ def _activity_hint(turn: Turn, missing: int) -> str:
     booked = [s.activity for s in activities.my_upcoming(turn.session, turn.member, turn.now, activities.TAKES_PLACE)
               if s.activity.start_at < year_end]
     hint = replies.RECORD_HINT_BOOKED.format(codes="、".join(a.code for a in booked)) if booked else ""
-    wanted = min(missing - len(booked), int(turn.rt.config.get("activities.record_suggestions", 3)))
+    wanted = min(missing - len(booked), turn.rt.config.activities.record_suggestions)
     if wanted <= 0:
         return hint
     found = activities.open_for(turn.session, turn.member, turn.now, wanted, before=year_end)

@@ -362,8 +362,8 @@ def _most_similar(turn: Turn, draft: ReportDraft) -> Report | None:
         exclude = (old.id,) if old else ()
     matches = similar.find_similar(
         turn.session, draft.text, district=draft.district, category=draft.category,
-        since=turn.now - timedelta(days=cfg.similar_days), threshold=float(cfg.similarity_threshold),
-        limit=int(cfg.similar_max_candidates), exclude_ids=exclude)
+        since=turn.now - timedelta(days=cfg.similar_days), threshold=cfg.similarity_threshold,
+        limit=cfg.similar_max_candidates, exclude_ids=exclude)
     return matches[0].report if matches else None
 
 
@@ -466,7 +466,7 @@ def second_by_receipt(turn: Turn, receipt: str) -> Transition:
 def _may_second(turn: Turn, report: Report) -> bool:
     member, kv = turn.member, turn.rt.kv
     return report_privacy.may_second(
-        report, member, scope=turn.rt.config.get("reports.second_scope", report_privacy.DEFAULT_SCOPE),
+        report, member, scope=turn.rt.config.reports.second_scope,
         offered_ids=report_privacy.offered(kv, member.id, report.id),
         already_seconded=reports.has_second(turn.session, report.id, member.id))
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import intents
-from bot import reminders, replies
+from bot import duty_record, reminders, replies
 from bot.dialogs.base import Ask, Dialog, Done, Handover, Message, Perform, Transition, Turn, Unclear
-from bot.dialogs.attend import timing_of
 from bot.dialogs.common import slot_date, when_label
 from storage import activities
 from storage.activities import CancelResult, LeaveResult, Outcome, SignupResult
@@ -265,7 +264,7 @@ def _status(turn: Turn, signup: Signup) -> str:
         return replies.MY_ACTIVITY_STATUS["attended"]
     if signup.status == activities.WAITLIST:
         return replies.MINE_WAITLIST.format(position=activities.waitlist_position(turn.session, signup))
-    ended = timing_of(turn.rt).ended(signup.activity, turn.now)
+    ended = duty_record.timing(turn.rt).ended(signup.activity, turn.now)
     if signup.status == activities.SIGNED and ended:
         return replies.MY_ACTIVITY_STATUS["absent"]
     return replies.MY_ACTIVITY_STATUS.get(signup.status, "")
