@@ -15,55 +15,24 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.wechat_api import (
     AmbiguousError, KefuRefused, PermanentError, RateLimited, TransientError, WeChatAPI, client_for, redact,
 )
-from storage.models import Member, OutboxMessage
+from bot.wording.outbound import DELIVERY_SUMMARY, OUTBOX_NOTES as NOTES
+from storage import outbox as rows
+from storage.models import OutboxMessage
+from storage.outbox import CANCELLED, FAILED, IMMEDIATELY, PENDING, SENDING, SENT, UNKNOWN, enqueue  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-# Notes recorded in last_error, read by staff in `python -m bot outbox list`.
-NOTES = {
-    "lease": "发送过程中断（进程退出或卡住），无法确认是否送达，为避免重复未自动重发；确认对方未收到后可执行 "
-             "python -m bot outbox retry {id}",
-    "timeout": "等待微信应答超时，可能已送达，为避免重复未自动重发；确认对方未收到后可执行 "
-               "python -m bot outbox retry {id}：{error}",
-    "crash": "发送时程序出错，无法确认是否送达：{error}",
-    "no_template": "成员不在48小时客服消息窗口内，且未配置“{kind}”模板消息（wechat.templates）",
-    "retried": "工作人员要求重发",
-}
-
-IMMEDIATELY = datetime(2000, 1, 1, tzinfo=timezone.utc)  # a new row is due at once, whatever the clock
-PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
 KEFU, TEMPLATE = "kefu", "template"
 PAUSE_KEY = "outbox:pause:"  # + channel: set after a rate limit so every worker backs off
-
-
-def enqueue(session: Session, *, openid: str, text: str, kind: str, member_id: int | None = None,
-            template: dict[str, Any] | None = None, dedup_key: str | None = None,
-            not_before: datetime | None = None) -> OutboxMessage:
-    """Record a message to send. The same dedup_key never makes a second row.
-
-    template: {"template_id": optional (default wechat.templates[kind]), "url": optional,
-               "data": {field: value or {"value": …}}}. A row with text="" always goes as a template.
-    """
-    if dedup_key:
-        existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
-        if existing is not None:
-            return existing
-    message = OutboxMessage(openid=openid, text=text, kind=kind, member_id=member_id,
-                            template=template, dedup_key=dedup_key, status=PENDING,
-                            next_attempt_at=not_before or IMMEDIATELY)
-    session.add(message)
-    session.flush()
-    return message
 
 
 @dataclass
@@ -84,8 +53,8 @@ class DeliveryReport:
         return len(self.sent) + len(self.retry) + len(self.failed) + len(self.unknown)
 
     def summary(self) -> str:
-        return (f"已发送 {len(self.sent)} 条，稍后重试 {len(self.retry)} 条，失败 {len(self.failed)} 条，"
-                f"状态不明 {len(self.unknown)} 条")
+        return DELIVERY_SUMMARY.format(sent=len(self.sent), retry=len(self.retry), failed=len(self.failed),
+                                       unknown=len(self.unknown))
 
 
 @dataclass
@@ -115,24 +84,14 @@ def deliver_due(rt: Runtime, limit: int | None = None, only_ids: Iterable[int] |
 
 
 def due_ids(rt: Runtime, now: datetime, limit: int, only_ids: Iterable[int] | None = None) -> list[int]:
-    query = (select(OutboxMessage.id)
-             .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
-             .order_by(OutboxMessage.id).limit(limit))
-    if only_ids is not None:
-        query = query.where(OutboxMessage.id.in_(list(only_ids)))
     with rt.db.session() as session:
-        return list(session.scalars(query))
+        return rows.due_ids(session, now, limit, only_ids)
 
 
 def reap_stale(rt: Runtime, now: datetime) -> list[int]:
     """Rows left 'sending' past their lease: the sender died mid-send. Mark them unknown, never resend."""
-    stale = (OutboxMessage.status == SENDING, OutboxMessage.next_attempt_at <= now)
     with rt.db.session() as session:
-        ids = list(session.scalars(select(OutboxMessage.id).where(*stale)))
-        for row_id in ids:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id, *stale)
-                            .values(status=UNKNOWN, last_error=NOTES["lease"].format(id=row_id))
-                            .execution_options(synchronize_session=False))
+        ids = rows.mark_stale_unknown(session, now, NOTES["lease"])
     if ids:
         log.warning("outbox rows %s were left mid-send; marked unknown (not resent)", ids)
     return ids
@@ -164,15 +123,7 @@ def claim(rt: Runtime, row_id: int, now: datetime) -> int | None:
     """Atomically take a due pending row; returns its attempt number, or None if someone else has it."""
     lease = timedelta(seconds=rt.config.outbound.lease_seconds)
     with rt.db.session() as session:
-        taken = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING,
-                   OutboxMessage.next_attempt_at <= now)
-            .values(status=SENDING, attempts=OutboxMessage.attempts + 1, next_attempt_at=now + lease)
-            .execution_options(synchronize_session=False)).rowcount
-        if taken != 1:
-            return None
-        return session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == row_id))
+        return rows.claim(session, row_id, now, lease)
 
 
 def plan_for(rt: Runtime, session: Session, row: OutboxMessage, now: datetime) -> Plan:
@@ -189,8 +140,7 @@ def plan_for(rt: Runtime, session: Session, row: OutboxMessage, now: datetime) -
 
 def window_open(rt: Runtime, session: Session, row: OutboxMessage, now: datetime) -> bool:
     """Did the member write to us within the kefu window? Unknown people (no roster row) are tried."""
-    member = (session.get(Member, row.member_id) if row.member_id
-              else session.scalar(select(Member).where(Member.openid == row.openid)))
+    member = rows.recipient(session, row)
     if member is None:
         return True
     window = timedelta(hours=rt.config.outbound.kefu_window_hours)
@@ -275,10 +225,7 @@ def _paused(rt: Runtime, channel: str) -> bool:
 def _finish(rt: Runtime, row_id: int, attempt: int, **values: Any) -> None:
     """Record the outcome, unless staff reset the row meanwhile (attempt is the claim's fencing token)."""
     with rt.db.session() as session:
-        session.execute(update(OutboxMessage)
-                        .where(OutboxMessage.id == row_id, OutboxMessage.attempts == attempt,
-                               OutboxMessage.status.in_([SENDING, UNKNOWN]))
-                        .values(**values).execution_options(synchronize_session=False))
+        rows.settle(session, row_id, attempt, **values)
 
 
 def retry(rt: Runtime, row_id: int) -> OutboxMessage:
@@ -289,6 +236,16 @@ def retry(rt: Runtime, row_id: int) -> OutboxMessage:
             raise LookupError(row_id)
         if row.status not in (FAILED, UNKNOWN):
             raise ValueError(row.status)
-        row.last_error = f"{NOTES['retried']}（此前：{row.status} {row.last_error}）"[:2000]
-        row.status, row.attempts, row.next_attempt_at = PENDING, 0, IMMEDIATELY
+        rows.reset(row, NOTES["retried"].format(status=row.status, error=row.last_error))
         return row
+
+
+def requeue(rt: Runtime, session: Session, row_id: int, **content: Any) -> bool:
+    """Make a failed or pending row due now with fresh content (e.g. the digest sent again); a row a worker
+    has just claimed, or one already sent or of unknown fate, is left alone (False)."""
+    return rows.requeue(session, row_id, rt.now(), **content)
+
+
+def cancel(row: OutboxMessage, note: str) -> None:
+    """Withdraw a pending row (a reminder whose activity moved or was cancelled): it never goes out."""
+    rows.cancel(row, note)

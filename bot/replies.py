@@ -1,4 +1,5 @@
-"""Every sentence the assistant says to members and staff, kept together so staff can edit the wording.
+"""Every sentence the assistant says to members and staff in the chat, kept together so staff can edit the wording.
+Messages sent later (notices, reminders), the digest, documents and the command line: bot/wording/.
 
 Placeholders in {braces} are filled by the handlers; keep them when rewording.
 Replies stay short: what happened, then what to do next.
@@ -127,16 +128,6 @@ ATTEND_CLOSED = "{code} {title} 已经结束，签到已关闭。如确实到场
 ATTEND_CANCELLED = "{code} {title} 已取消。"
 ATTEND_BIND_FIRST = "扫码签到需要先绑定身份：请发送「绑定 姓名 手机号」，绑定后再扫一次即可。"
 ATTEND_SCAN_AGAIN = "绑定成功后，请再扫一次活动签到二维码完成签到。"
-# sent later through the outbox
-NOTICE_PROMOTED = ("候补成功！您已获得 {code} {title} 的名额。\n时间：{when}\n地点：{place}\n"
-                   "如不能参加，请发「取消报名 {code}」或「请假 {code} 事由」。")
-NOTICE_CHANGED = ("活动变更通知：{code} {title}\n时间：{when}{old_when}\n地点：{place}{old_place}\n"
-                  "如不能参加，请发「请假 {code} 事由」。")
-NOTICE_WAS = "（原{old}）"
-NOTICE_CANCELLED = "活动取消通知：{code} {title}（原定{when}）已取消。{note}给您带来不便，敬请谅解。"
-NOTICE_CANCELLED_REASON = "原因：{reason}。"
-REMINDER = ("活动提醒：您报名的 {code} {title} 明天举行。\n时间：{when}\n地点：{place}\n"
-            "到场后请发「签到 签到码」或扫码签到；如不能参加，请发「请假 {code} 事由」。")
 
 # --- 社情民意 ------------------------------------------------------------------
 # drafting (the draft stays open until 提交; 取消 drops it)
@@ -155,7 +146,7 @@ REPORT_SUMMARY_SIMILAR = ("\n\n近{days}天已有相似的社情民意：{receip
                           "回复「附议」支持该条（计入您的履职记录），或回复「提交」单独提交。")
 REPORT_SUMMARY_SIMILAR_OWN = "\n\n您近{days}天已提交过相似的社情民意：{receipt}《{title}》（{status}），如仍要单独提交请回复「提交」。"
 REPORT_QUESTION_HINT = "工作人员会认真审核每一条社情民意，采用后报送有关部门办理，进展会通知您。"
-REPORT_CONFIRM_HINT = ("没有把这句话加入内容。要补充请发「补充：……」，改标题发「标题改成……」，"
+REPORT_CONFIRM_HINT = ("这句话要加进内容吗？要加请发「补充：……」；改标题发「标题改成……」，"
                        "改分类发「分类改成……」，改旗区发「旗区改成……」。")
 REPORT_EDIT_DONE = "已修改{what}。\n"
 REPORT_EDIT_EMPTY = "请写明修改后的内容，例如：标题改成富兴街道路灯不亮"
@@ -216,26 +207,6 @@ REPORT_EVENT_NOTES = {
     "edit_title": "标题改为《{to}》（原：{from_value}）", "edit_category": "分类改为{to}（原：{from_value}）",
 }
 REPORT_EVENT_REVISION_OF = "修改重报，原编号 {revision_of}"
-# notices to the member (outbox), one per state change
-REPORT_NOTICES = {
-    "adopt": "您的社情民意 {receipt}《{title}》已被采用。{note_line}",
-    "return": "您的社情民意 {receipt}《{title}》已退回，理由：{note}\n可发「修改 {receipt}」修改后重新提交。",
-    "reject": "您的社情民意 {receipt}《{title}》未被采用。{note_line}感谢您的关注。",
-    "forward": "您的社情民意 {receipt}《{title}》已报送{to}。{note_line}",
-    "instruct": "您的社情民意 {receipt}《{title}》已获{leader}批示：{note}",
-    "close": "您的社情民意 {receipt}《{title}》已办结。办理结果：{note}",
-    "merge": "您的社情民意 {receipt}《{title}》与 {into} 反映的问题相同，已合并办理。",
-}
-# the same changes, told to members who seconded (附议) the report
-REPORT_SECOND_NOTICES = {
-    "adopt": "您附议的社情民意 {receipt}《{title}》已被采用。",
-    "reject": "您附议的社情民意 {receipt}《{title}》未被采用。感谢您的关注。",
-    "forward": "您附议的社情民意 {receipt}《{title}》已报送{to}。",
-    "instruct": "您附议的社情民意 {receipt}《{title}》已获{leader}批示：{note}",
-    "close": "您附议的社情民意 {receipt}《{title}》已办结。办理结果：{note}",
-    "merge": "您附议的社情民意 {receipt}《{title}》已并入 {into} 合并办理。",
-}
-REPORT_NOTICE_NOTE = "说明：{note}\n"
 # staff over WeChat: 待审 / 查看 / 采用 退回 不采用 报送 批示 办结 合并
 STAFF_PENDING_NONE = "目前没有待审核的社情民意。"
 STAFF_PENDING_HEADER = "待审核社情民意{n}条（最早的在前）："

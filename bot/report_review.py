@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot import outbox, replies
+from bot.wording import outbound
 from intents import normalize_receipt
 from storage import report_flow, reports
 from storage.models import Report, ReportEvent
@@ -50,9 +51,9 @@ def notify(session: Session, report: Report, event: ReportEvent) -> bool:
     action = (event.details or {}).get("action", "")
     fields = _fields(report, event)
     for seconder in reports.seconders(session, report.id):
-        _tell(session, seconder, replies.REPORT_SECOND_NOTICES.get(action), fields,
+        _tell(session, seconder, outbound.REPORT_SECOND_NOTICES.get(action), fields,
               f"report:{report.id}:event:{event.id}:second:{seconder.id}")
-    return _tell(session, report.member, replies.REPORT_NOTICES.get(action), fields,
+    return _tell(session, report.member, outbound.REPORT_NOTICES.get(action), fields,
                  f"report:{report.id}:event:{event.id}")
 
 
@@ -148,7 +149,7 @@ def _fields(report: Report, event: ReportEvent) -> dict[str, str]:
     details = event.details or {}
     note = event.note or ""
     return {"receipt": report.receipt_no, "title": report.title, "note": note,
-            "note_line": replies.REPORT_NOTICE_NOTE.format(note=note) if note else "",
+            "note_line": outbound.REPORT_NOTICE_NOTE.format(note=note) if note else "",
             "note_tail": f"，{note}" if note else "", "level": details.get("level", ""),
             "to": details.get("to", ""), "leader": details.get("leader", ""), "into": details.get("into", ""),
             "from_report": details.get("from_report", ""), "revision": details.get("revision", ""),

@@ -9,11 +9,10 @@ from datetime import date
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
-from bot import replies
-from bot.digest import PAGE, TEXT, build_digest, format_day, format_share
+from bot.digest import render_page
 from bot.runtime import Runtime
 from bot.signed_links import LinkError, check_token
-from bot.svgchart import bar_chart
+from bot.wording.digest import PAGE
 
 FIRST_DAY = date(2000, 1, 1)  # digests exist from here up to today
 PRIVATE_HEADERS = {  # the page names members: keep it out of caches, search engines and referrers
@@ -37,16 +36,7 @@ def register(app: Flask, rt: Runtime) -> None:
             return _denied(exc.reason)
         if not FIRST_DAY <= covered <= rt.now().date():
             abort(404)  # no digest for that day (and 9999-12-31 would overflow the date arithmetic)
-        digest = build_digest(rt, covered)
-        charts = {
-            "reports": bar_chart([(p.day, p.reports) for p in digest.series], label=PAGE["chart_reports"]),
-            "checkins": bar_chart([(p.day, p.checkins) for p in digest.series], color="#3c9d6d",
-                                  label=PAGE["chart_checkins"]),
-        }
-        html = render_template("digest.html", d=digest, t=PAGE, charts=charts, day_text=format_day(covered),
-                               weekday=replies.WEEKDAY_NAMES[covered.weekday()], quiet=TEXT["quiet"],
-                               share=format_share(digest.study_share))
-        return Response(html, headers=PRIVATE_HEADERS, mimetype="text/html")
+        return Response(render_page(rt, covered), headers=PRIVATE_HEADERS, mimetype="text/html")
 
     app.register_blueprint(pages)
 

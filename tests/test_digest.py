@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from bot import digest as dg
 from bot import outbox
+from bot.wording import digest as wording
 from bot.runtime import Runtime
 from bot.signed_links import digest_path, make_token
+from storage.digest_figures import DayCount
 from storage.models import Activity, Checkin, Member, OutboxMessage, Report, Signup
 from conftest import FIXED_NOW, TZ, add_member
 from fake_wechat import fake_wechat, point_at  # noqa: F401 - the fixture
@@ -103,7 +105,7 @@ def test_digest_contents(runtime, seeded):
     d = dg.build_digest(runtime, DAY)
     assert [r.receipt_no for r in d.new_reports] == ["SQ2026-0001", "SQ2026-0003", "SQ2026-0004", "SQ2026-0002"]
     assert d.new_reports[0].title == "供暖不足" and d.new_reports[0].member == "委员0"
-    assert dict(d.by_district) == {"东胜区": 2, "康巴什区": 1, dg.TEXT["unknown_district"]: 1}
+    assert dict(d.by_district) == {"东胜区": 2, "康巴什区": 1, wording.TEXT["unknown_district"]: 1}
     assert dict(d.by_category) == {"民生保障": 3, "交通出行": 1}
     assert d.overdue_total == 2
     assert [(r.receipt_no, r.waited_days) for r in d.overdue_reports] == [("SQ2026-0007", 15), ("SQ2026-0008", 7)]
@@ -115,7 +117,7 @@ def test_digest_contents(runtime, seeded):
     assert d.new_signups == 2
     # active in the last 30 days: m0, m1 (check-ins), m2, m3 (reports); m4 only cancelled / long ago
     assert d.inactive_members == 1
-    assert len(d.series) == 30 and d.series[-1] == dg.DayCount(DAY, 4, 3)
+    assert len(d.series) == 30 and d.series[-1] == DayCount(DAY, 4, 3)
     assert d.series[0].day == DAY - timedelta(days=29)
     assert sum(p.reports for p in d.series) == 4 + 1 + 4  # DAY, 11-24, and reports 7-10 (11-01 .. 11-19)
     assert not d.is_quiet
@@ -138,7 +140,7 @@ def test_render_text(runtime, seeded):
                  "A1 活动A1（11月28日 14:30）：已报名 2/2，候补 1，请假 0，当日新增 2",
                  "A2 活动A2（12月3日 09:00）：已报名 0（不限名额）", "四、近30天无履职记录的委员：1 人"):
         assert line in text
-    assert dg.TEXT["quiet"] not in text
+    assert wording.TEXT["quiet"] not in text
 
 
 def test_quiet_day_still_has_a_digest(runtime):
@@ -146,9 +148,9 @@ def test_quiet_day_still_has_a_digest(runtime):
     d = dg.build_digest(runtime, DAY)
     assert d.is_quiet and d.member_total == 1 and d.inactive_members == 1
     text = dg.render_text(d)
-    assert dg.TEXT["quiet"] in text and "新增 0 条" in text and dg.TEXT["activities_none"] in text
+    assert wording.TEXT["quiet"] in text and "新增 0 条" in text and wording.TEXT["activities_none"] in text
     rt = with_config(runtime, **{"wechat.templates.digest": "TPL"})
-    assert dg.template_message(rt, d, "https://x")["data"]["remark"]["value"] == dg.TEMPLATE_QUIET["remark"]
+    assert dg.template_message(rt, d, "https://x")["data"]["remark"]["value"] == wording.TEMPLATE_QUIET["remark"]
 
 
 def test_message_text_keeps_the_link_when_cut(runtime, seeded):
@@ -262,7 +264,7 @@ def test_send_with_api_unreachable_leaves_rows_queued(runtime, seeded, monkeypat
 
 def test_send_without_staff(runtime, monkeypatch):
     monkeypatch.setattr(outbox, "deliver_due", FakeSender())
-    assert dg.send_for_day(runtime, DAY).lines() == [dg.SEND["no_staff"]]
+    assert dg.send_for_day(runtime, DAY).lines() == [wording.SEND["no_staff"]]
 
 
 def test_template_message_carries_figures_and_link(runtime, seeded, monkeypatch):
@@ -326,7 +328,7 @@ def test_digest_page_refuses_tampered_and_foreign_tokens(runtime, seeded, client
                 f"/digest/not-a-date?token={token}"):
         resp = client.get(url)
         assert resp.status_code == 403, url
-        assert dg.PAGE["denied_invalid"] in resp.get_data(as_text=True)
+        assert wording.PAGE["denied_invalid"] in resp.get_data(as_text=True)
 
 
 def test_digest_page_link_expires(runtime, seeded, client):
@@ -335,7 +337,7 @@ def test_digest_page_link_expires(runtime, seeded, client):
     assert client.get(path).status_code == 200
     runtime.clock = lambda: FIXED_NOW + timedelta(hours=72, seconds=1)
     resp = client.get(path)
-    assert resp.status_code == 403 and dg.PAGE["denied_expired"] in resp.get_data(as_text=True)
+    assert resp.status_code == 403 and wording.PAGE["denied_expired"] in resp.get_data(as_text=True)
 
 
 def test_explicit_secret_signs_differently(runtime):
@@ -386,7 +388,7 @@ def test_digest_page_without_any_secret(runtime, seeded):
     app = Flask(__name__)
     register(app, rt)
     resp = app.test_client().get("/digest/2026-11-25?token=abc")
-    assert resp.status_code == 403 and dg.PAGE["denied_unconfigured"] in resp.get_data(as_text=True)
+    assert resp.status_code == 403 and wording.PAGE["denied_unconfigured"] in resp.get_data(as_text=True)
 
 
 def test_chart_scale_and_highlight():

@@ -268,3 +268,40 @@ def test_outcome_of_a_reset_row_is_not_overwritten(rt, fake_wechat):
     outbox._finish(rt, row_id, attempt, status="sent")
     with rt.db.session() as session:
         assert session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id)) == "pending"
+
+
+# -- the outbox API owns every status change: requeue (the digest sends again) and cancel (reminders) ---------
+def requeue(rt, row_id, **content) -> bool:
+    with rt.db.session() as session:
+        return outbox.requeue(rt, session, row_id, **content)
+
+
+def test_requeue_gives_a_failed_row_fresh_content_and_fresh_attempts(rt, fake_wechat):
+    fake_wechat.fail("custom", errcode=43004)
+    row_id = put(rt)
+    outbox.deliver_due(rt)
+    assert row(rt, row_id).status == "failed" and row(rt, row_id).attempts == 1
+    assert requeue(rt, row_id, text="新的内容")
+    again = row(rt, row_id)
+    assert (again.status, again.attempts, again.text) == ("pending", 0, "新的内容")
+    assert outbox.deliver_due(rt).sent == [row_id]
+
+
+def test_requeue_keeps_a_pending_rows_attempts_and_leaves_claimed_sent_and_unknown_rows_alone(rt, fake_wechat):
+    pending = put(rt, not_before=FIXED_NOW + timedelta(hours=1))
+    assert requeue(rt, pending, text="新") and row(rt, pending).next_attempt_at <= FIXED_NOW + timedelta(seconds=1)
+    claimed = put(rt, text="b")
+    outbox.claim(rt, claimed, FIXED_NOW)
+    assert not requeue(rt, claimed, text="新") and row(rt, claimed).status == "sending"
+    sent = put(rt, text="c")
+    outbox.deliver_due(rt, only_ids=[sent])
+    assert row(rt, sent).status == "sent" and not requeue(rt, sent, text="新")
+    assert row(rt, sent).text == "c"
+
+
+def test_cancel_withdraws_a_pending_row_for_good(rt, fake_wechat):
+    row_id = put(rt)
+    with rt.db.session() as session:
+        outbox.cancel(session.get(OutboxMessage, row_id), "作废")
+    assert (row(rt, row_id).status, row(rt, row_id).last_error) == ("cancelled", "作废")
+    assert outbox.deliver_due(rt).handled == 0 and not requeue(rt, row_id, text="x")

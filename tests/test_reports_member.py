@@ -8,6 +8,7 @@ import pytest
 
 import intents
 from bot import replies
+from bot.wording import outbound
 from conftest import advance_clock, FIXED_NOW, add_member
 from storage import reports, similar
 from storage.models import Member, Report, ReportAttachment, ReportSecond
@@ -226,7 +227,7 @@ def test_seconders_are_told_of_later_changes(runtime, wechat, member, staff):
     with runtime.db.session() as session:
         told = {m.openid: m.text for m in session.query(OutboxMessage).filter_by(kind="report_status")}
     assert set(told) == {"o_li", "o_zhang"}
-    assert told["o_zhang"] == replies.REPORT_SECOND_NOTICES["adopt"].format(receipt=receipt, title=REPORT[:20])
+    assert told["o_zhang"] == outbound.REPORT_SECOND_NOTICES["adopt"].format(receipt=receipt, title=REPORT[:20])
 
 
 def test_similar_report_can_still_be_submitted(runtime, wechat, member):

@@ -1,0 +1,58 @@
+"""Messages that go out later through the outbox, and the notes staff read about them (`outbox list`).
+
+Keep every {placeholder}. See bot/wording/__init__.py for the other wording files.
+"""
+
+# Notes recorded in an outbox row's last_error, read by staff in `python -m bot outbox list`.
+OUTBOX_NOTES = {
+    "lease": "发送过程中断（进程退出或卡住），无法确认是否送达，为避免重复未自动重发；确认对方未收到后可执行 "
+             "python -m bot outbox retry {id}",
+    "timeout": "等待微信应答超时，可能已送达，为避免重复未自动重发；确认对方未收到后可执行 "
+               "python -m bot outbox retry {id}：{error}",
+    "crash": "发送时程序出错，无法确认是否送达：{error}",
+    "no_template": "成员不在48小时客服消息窗口内，且未配置“{kind}”模板消息（wechat.templates）",
+    "retried": "工作人员要求重发（此前：{status} {error}）",
+}
+# One delivery run, as the worker logs and prints it.
+DELIVERY_SUMMARY = "已发送 {sent} 条，稍后重试 {retry} 条，失败 {failed} 条，状态不明 {unknown} 条"
+
+# --- activities: to members holding a place or waiting -------------------------------------------
+NOTICE_PROMOTED = ("候补成功！您已获得 {code} {title} 的名额。\n时间：{when}\n地点：{place}\n"
+                   "如不能参加，请发「取消报名 {code}」或「请假 {code} 事由」。")
+NOTICE_CHANGED = ("活动变更通知：{code} {title}\n时间：{when}{old_when}\n地点：{place}{old_place}\n"
+                  "如不能参加，请发「请假 {code} 事由」。")
+NOTICE_WAS = "（原{old}）"
+NOTICE_CANCELLED = "活动取消通知：{code} {title}（原定{when}）已取消。{note}给您带来不便，敬请谅解。"
+NOTICE_CANCELLED_REASON = "原因：{reason}。"
+REMINDER = ("活动提醒：您报名的 {code} {title} 明天举行。\n时间：{when}\n地点：{place}\n"
+            "到场后请发「签到 签到码」或扫码签到；如不能参加，请发「请假 {code} 事由」。")
+PLACE_UNDECIDED = "待定"  # an activity without a place yet
+
+# --- 社情民意 ------------------------------------------------------------------------------------
+# notices to the member (outbox), one per state change
+REPORT_NOTICES = {
+    "adopt": "您的社情民意 {receipt}《{title}》已被采用。{note_line}",
+    "return": "您的社情民意 {receipt}《{title}》已退回，理由：{note}\n可发「修改 {receipt}」修改后重新提交。",
+    "reject": "您的社情民意 {receipt}《{title}》未被采用。{note_line}感谢您的关注。",
+    "forward": "您的社情民意 {receipt}《{title}》已报送{to}。{note_line}",
+    "instruct": "您的社情民意 {receipt}《{title}》已获{leader}批示：{note}",
+    "close": "您的社情民意 {receipt}《{title}》已办结。办理结果：{note}",
+    "merge": "您的社情民意 {receipt}《{title}》与 {into} 反映的问题相同，已合并办理。",
+}
+# the same changes, told to members who seconded (附议) the report
+REPORT_SECOND_NOTICES = {
+    "adopt": "您附议的社情民意 {receipt}《{title}》已被采用。",
+    "reject": "您附议的社情民意 {receipt}《{title}》未被采用。感谢您的关注。",
+    "forward": "您附议的社情民意 {receipt}《{title}》已报送{to}。",
+    "instruct": "您附议的社情民意 {receipt}《{title}》已获{leader}批示：{note}",
+    "close": "您附议的社情民意 {receipt}《{title}》已办结。办理结果：{note}",
+    "merge": "您附议的社情民意 {receipt}《{title}》已并入 {into} 合并办理。",
+}
+REPORT_NOTICE_NOTE = "说明：{note}\n"
+
+# Why a queued reminder was withdrawn (outbox last_error, read by staff in `outbox list`).
+REMINDER_VOID = {
+    "rescheduled": "活动时间已变更，原提醒作废（已按新时间另行提醒）",
+    "withdrawn": "委员已取消报名或请假，提醒作废",
+    "activity_cancelled": "活动已取消，提醒作废",
+}
