@@ -15,6 +15,7 @@ from typing import Iterable
 from sqlalchemy.orm import Session
 
 from storage import reports
+from storage.models import Report
 from storage.report_flow import ADOPTED_STATES, SUBMITTED
 from storage.days import local_days
 
@@ -42,9 +43,15 @@ def collect(session: Session, start: date, end: date, tz, categories: Iterable[s
             scope: str = "adopted") -> list[Entry]:
     """Entries of the period, ordered by the configured category order, then by submission."""
     since, until = local_days(start, end, tz)
+    return entries_of(reports.in_period(session, since, until, SCOPES[scope]), tz, categories)
+
+
+def entries_of(found: Iterable[Report], tz, categories: Iterable[str]) -> list[Entry]:
+    """Entries of these reports (demo members' left out), by the configured category order, then submission.
+    The staff console exports its filtered list with this."""
     entries = [Entry(r.receipt_no, r.title, r.category, r.district, r.member.name, r.member.sector,
                      r.created_at.astimezone(tz).date(), r.status, body_text(r.text, r.suggestion), r.suggestion)
-               for r in reports.in_period(session, since, until, SCOPES[scope]) if not r.member.is_demo]
+               for r in found if not r.member.is_demo]
     order = {name: i for i, name in enumerate(categories)}
     return sorted(entries, key=lambda e: (order.get(e.category, len(order)), e.submitted, e.receipt))
 
