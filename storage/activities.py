@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from storage.districts import normalize_district
 from storage.models import Activity, Member, Signup
 from storage.days import local_days
+from storage.statuses import ActivityStatus, SignupStatus
 
 KINDS = ("全体会议", "常委会议", "专题协商会", "视察", "调研", "考察", "读书分享会", "委员讲堂", "界别活动", "培训", "其他")
-SIGNED, WAITLIST, CANCELLED, LEAVE, WALKIN = "signed", "waitlist", "cancelled", "leave", "walkin"
-TAKES_PLACE = (SIGNED,)  # statuses that hold a confirmed place
-INVOLVED = (SIGNED, WAITLIST)  # statuses a member can cancel or ask leave from
+TAKES_PLACE = (SignupStatus.SIGNED,)  # statuses that hold a confirmed place
+INVOLVED = (SignupStatus.SIGNED, SignupStatus.WAITLIST)  # statuses a member can cancel or ask leave from
 EDITABLE = ("title", "kind", "start_at", "end_at", "place", "capacity", "deadline", "audience")
 _AUDIENCE_SPLIT = re.compile(r"[,，、;；\s]+")
 
@@ -137,14 +137,14 @@ def all_activities(session: Session) -> list[Activity]:
 
 def upcoming(session: Session, now: datetime, limit: int = 20) -> list[Activity]:
     return list(session.scalars(
-        select(Activity).where(Activity.status == "open", Activity.start_at > now)
+        select(Activity).where(Activity.status == ActivityStatus.OPEN, Activity.start_at > now)
         .order_by(Activity.start_at, Activity.id).limit(limit)))
 
 
 def open_starting_between(session: Session, start: datetime, end: datetime) -> list[Activity]:
     """Open activities starting in [start, end) (the reminders of a day)."""
     return list(session.scalars(
-        select(Activity).where(Activity.status == "open", Activity.start_at >= start, Activity.start_at < end)
+        select(Activity).where(Activity.status == ActivityStatus.OPEN, Activity.start_at >= start, Activity.start_at < end)
         .order_by(Activity.start_at, Activity.id)))
 
 
@@ -158,7 +158,7 @@ def open_for(session: Session, member: Member, now: datetime, limit: int,
              before: datetime | None = None) -> list[Activity]:
     """Activities (starting before `before`) the member could still sign up for and get a place."""
     involved = set(session.scalars(select(Signup.activity_id).where(
-        Signup.member_id == member.id, Signup.status.in_(INVOLVED + (WALKIN,)))))
+        Signup.member_id == member.id, Signup.status.in_(INVOLVED + (SignupStatus.WALKIN,)))))
     found = []
     for activity in upcoming_for(session, member, now, 500):
         if before is not None and activity.start_at >= before:
@@ -173,43 +173,14 @@ def open_for(session: Session, member: Member, now: datetime, limit: int,
     return found
 
 
-def find(session: Session, now: datetime, reference: str | None, day: date | None, tz) -> list[Activity]:
-    """Upcoming activities matching a code, words of the title/kind, and/or a local day."""
-    coded = by_code(session, reference) if reference else None
-    if coded is not None:
-        return [coded]
-    query = select(Activity).where(Activity.status == "open", Activity.start_at > now)
+def upcoming_on(session: Session, now: datetime, day: date | None, tz) -> list[Activity]:
+    """Open activities still to start, only those on the local `day` when given (which of them a member's
+    words name is for intents.names_activity)."""
+    query = select(Activity).where(Activity.status == ActivityStatus.OPEN, Activity.start_at > now)
     if day is not None:
         start, end = local_days(day, day, tz)
         query = query.where(Activity.start_at >= start, Activity.start_at < end)
-    candidates = list(session.scalars(query.order_by(Activity.start_at, Activity.id)))
-    if reference:
-        candidates = [a for a in candidates if _mentions(a, reference)]
-    return candidates
-
-
-def _mentions(activity: Activity, reference: str) -> bool:
-    ref = reference.strip()
-    return (ref in activity.title or ref in activity.kind or activity.title in ref or _shared_core(ref, activity)
-            or _abbreviates(ref, activity.title))
-
-
-def _abbreviates(ref: str, title: str) -> bool:
-    """'读书会' names '读书分享会': the member's 3+ characters appear in the title in order."""
-    if len(ref) < 3:
-        return False
-    rest = iter(title)
-    return all(char in rest for char in ref)
-
-
-def _shared_core(ref: str, activity: Activity) -> bool:
-    """'协商会' names '专题协商会'; '分享会' names '读书分享会': a 3+ char overlap with title or kind."""
-    for size in range(len(ref), 2, -1):
-        for i in range(len(ref) - size + 1):
-            piece = ref[i:i + size]
-            if piece in activity.title or piece in activity.kind:
-                return True
-    return False
+    return list(session.scalars(query.order_by(Activity.start_at, Activity.id)))
 
 
 # --- audience ------------------------------------------------------------------------------------
@@ -258,7 +229,7 @@ def taken_places(session: Session, activity_id: int) -> int:
 
 
 def waitlist_length(session: Session, activity_id: int) -> int:
-    return _count(session, activity_id, (WAITLIST,))
+    return _count(session, activity_id, (SignupStatus.WAITLIST,))
 
 
 def _count(session: Session, activity_id: int, statuses: tuple[str, ...]) -> int:
@@ -273,7 +244,7 @@ def signup_of(session: Session, activity_id: int, member_id: int) -> Signup | No
 def waitlist(session: Session, activity_id: int) -> list[Signup]:
     """The waitlist in promotion order."""
     return list(session.scalars(select(Signup).where(
-        Signup.activity_id == activity_id, Signup.status == WAITLIST)
+        Signup.activity_id == activity_id, Signup.status == SignupStatus.WAITLIST)
         .order_by(Signup.waitlisted_at, Signup.id)))
 
 
@@ -288,15 +259,15 @@ def sign_up(session: Session, activity: Activity, member: Member, now: datetime)
     if refusal is not None:
         return Outcome(refusal)
     existing = signup_of(session, activity.id, member.id)
-    if existing is not None and existing.status in (SIGNED, WALKIN):
+    if existing is not None and existing.status in (SignupStatus.SIGNED, SignupStatus.WALKIN):
         return Outcome(SignupResult.ALREADY)
-    if existing is not None and existing.status == WAITLIST:
+    if existing is not None and existing.status == SignupStatus.WAITLIST:
         return Outcome(SignupResult.ALREADY_WAITLISTED, waitlist_position(session, existing))
     full = bool(activity.capacity) and taken_places(session, activity.id) >= activity.capacity
     if existing is None:
         existing = Signup(activity_id=activity.id, member_id=member.id)
         session.add(existing)
-    existing.status, existing.reason = (WAITLIST if full else SIGNED), ""
+    existing.status, existing.reason = (SignupStatus.WAITLIST if full else SignupStatus.SIGNED), ""
     existing.waitlisted_at = now if full else None
     session.flush()
     if full:
@@ -305,7 +276,7 @@ def sign_up(session: Session, activity: Activity, member: Member, now: datetime)
 
 
 def _signup_refusal(activity: Activity, member: Member, now: datetime) -> SignupResult | None:
-    if activity.status != "open":
+    if activity.status != ActivityStatus.OPEN:
         return SignupResult.CANCELLED_ACTIVITY
     if activity.start_at <= now:
         return SignupResult.STARTED
@@ -324,8 +295,8 @@ def cancel_signup(session: Session, activity: Activity, member: Member, now: dat
         return Outcome(CancelResult.NOT_SIGNED)
     if activity.start_at <= now:
         return Outcome(CancelResult.STARTED)
-    was_waiting = existing.status == WAITLIST
-    existing.status, existing.waitlisted_at = CANCELLED, None
+    was_waiting = existing.status == SignupStatus.WAITLIST
+    existing.status, existing.waitlisted_at = SignupStatus.CANCELLED, None
     session.flush()
     if was_waiting:
         return Outcome(CancelResult.LEFT_WAITLIST)
@@ -336,30 +307,30 @@ def take_leave(session: Session, activity: Activity, member: Member, now: dateti
     """请假 before the start: a signed place becomes an excused absence; a waitlist place is dropped."""
     lock(session, activity)
     existing = signup_of(session, activity.id, member.id)
-    if existing is not None and existing.status == LEAVE:
+    if existing is not None and existing.status == SignupStatus.LEAVE:
         return Outcome(LeaveResult.ALREADY)
     if existing is None or existing.status not in INVOLVED:
         return Outcome(LeaveResult.NOT_SIGNED)
     if activity.start_at <= now:
         return Outcome(LeaveResult.STARTED)
-    if existing.status == WAITLIST:
-        existing.status, existing.waitlisted_at = CANCELLED, None
+    if existing.status == SignupStatus.WAITLIST:
+        existing.status, existing.waitlisted_at = SignupStatus.CANCELLED, None
         session.flush()
         return Outcome(LeaveResult.LEFT_WAITLIST)
-    existing.status, existing.reason = LEAVE, reason.strip()[:200]
+    existing.status, existing.reason = SignupStatus.LEAVE, reason.strip()[:200]
     session.flush()
     return Outcome(LeaveResult.LEAVE, promoted=promote(session, activity, now))
 
 
 def promote(session: Session, activity: Activity, now: datetime) -> list[Signup]:
     """Give free places to the waitlist, first come first served. Call with the activity locked."""
-    if activity.status != "open" or activity.start_at <= now:
+    if activity.status != ActivityStatus.OPEN or activity.start_at <= now:
         return []
     queue = waitlist(session, activity.id)
     free = len(queue) if not activity.capacity else activity.capacity - taken_places(session, activity.id)
     promoted = queue[:max(free, 0)]
     for signup in promoted:
-        signup.status = SIGNED
+        signup.status = SignupStatus.SIGNED
     session.flush()
     return promoted
 
@@ -372,7 +343,7 @@ def roster(session: Session, activity_id: int) -> list[Signup]:
 
 def cancel_activity(session: Session, activity: Activity) -> None:
     lock(session, activity)
-    activity.status = "cancelled"
+    activity.status = ActivityStatus.CANCELLED
     session.flush()
 
 
@@ -393,5 +364,5 @@ def signups_of_member(session: Session, member: Member, since: datetime) -> list
     """The member's sign-ups (not withdrawn) of activities starting from `since`, in date order."""
     return list(session.scalars(
         select(Signup).join(Activity).where(
-            Signup.member_id == member.id, Signup.status != CANCELLED, Activity.start_at >= since)
+            Signup.member_id == member.id, Signup.status != SignupStatus.CANCELLED, Activity.start_at >= since)
         .order_by(Activity.start_at)))

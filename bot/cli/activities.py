@@ -6,17 +6,14 @@ from zoneinfo import ZoneInfo
 from bot import activity_admin
 from bot.activity_admin import FIELD_NAMES, ActivityError, TimingError
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import ACTIVITIES as TEXT
 from bot.cli.timeparse import local_time
 from bot.config import load_config
 from storage import activities
 from storage.activities import KINDS, NewActivity
+from storage.statuses import ActivityStatus
 from storage.models import Activity
 
-TEXT = {
-    "force_help": "确认发布/修改：允许开始时间或报名截止已过、报名截止晚于开始时间",
-    "use_force": "确需如此请加 --force",
-    "hint": "提示：{warning}",
-}
 
 
 def register(sub) -> None:
@@ -95,7 +92,7 @@ def cmd_edit(args) -> int:
     rt = runtime_for_cli()
     with rt.db.session() as session:
         activity = _activity(session, args.code)
-        if activity.status != "open":
+        if activity.status != ActivityStatus.OPEN:
             raise CliError(activity_admin.TEXT["cancelled"].format(code=activity.code))
         changes = _changes(args)
         if not changes:
@@ -138,7 +135,7 @@ def cmd_code(args) -> int:
     rt = runtime_for_cli()
     with rt.db.session() as session:
         activity = _activity(session, args.code)
-        if activity.status != "open":
+        if activity.status != ActivityStatus.OPEN:
             raise CliError(f"{activity.code} 已取消")
         found = activity_admin.checkin_code(rt, session, activity, renew=args.renew)
         print(f"{activity.code} {activity.title}\n签到码：{found.code}\n"

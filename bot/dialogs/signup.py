@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import intents
+from intents.activity_titles import names_activity
 from bot import duty_record, reminders, replies
 from bot.dialogs.base import Ask, Dialog, Done, Handover, Message, Perform, Transition, Turn, Unclear
 from bot.dialogs.common import slot_date, when_label
@@ -18,6 +19,7 @@ from storage import activities
 from storage.activities import CancelResult, LeaveResult, Outcome, SignupResult
 from storage.days import day_start
 from storage.models import Activity, Signup
+from storage.statuses import SignupStatus
 
 NAME = "signup"
 OWN_INTENTS = ("signup", "cancel_signup", "leave", "list_activities")
@@ -182,7 +184,7 @@ def _answer_question(turn: Turn, slots: dict) -> Transition:
 def _pick_by_reference(turn: Turn, draft: SignupDraft) -> Transition:
     ref = intents.extract(turn.text, turn.now, ("activity",)).get("activity", "")
     matches = [c for c in draft.codes if c == ref.upper()] or [
-        a.code for a in activities.find(turn.session, turn.now, ref, None, turn.rt.tz) if a.code in draft.codes]
+        a.code for a in _find(turn, ref, None) if a.code in draft.codes]
     if len(matches) != 1:
         return Unclear()
     draft.code = matches[0]
@@ -208,8 +210,17 @@ def _on_place(turn: Turn, activity: Activity) -> bool:
     return signup is not None and signup.status in activities.TAKES_PLACE and activity.start_at > turn.now
 
 
+def _find(turn: Turn, reference: str | None, day) -> list[Activity]:
+    """Upcoming activities matching a code, words of the title/kind, and/or a local day."""
+    coded = activities.by_code(turn.session, reference) if reference else None
+    if coded is not None:
+        return [coded]
+    found = activities.upcoming_on(turn.session, turn.now, day, turn.rt.tz)
+    return [a for a in found if names_activity(reference, a.title, a.kind)] if reference else found
+
+
 def _candidates(turn: Turn, action: str, reference: str | None, day) -> list[Activity]:
-    found = activities.find(turn.session, turn.now, reference, day, turn.rt.tz)
+    found = _find(turn, reference, day)
     if action == "signup":
         if reference or day:
             return [a for a in found if activities.is_for(a, turn.member)] or found
@@ -262,10 +273,10 @@ def my_activities(turn: Turn, slots: dict) -> Transition:
 def _status(turn: Turn, signup: Signup) -> str:
     if signup.attended_at is not None:
         return replies.MY_ACTIVITY_STATUS["attended"]
-    if signup.status == activities.WAITLIST:
+    if signup.status == SignupStatus.WAITLIST:
         return replies.MINE_WAITLIST.format(position=activities.waitlist_position(turn.session, signup))
     ended = duty_record.timing(turn.rt).ended(signup.activity, turn.now)
-    if signup.status == activities.SIGNED and ended:
+    if signup.status == SignupStatus.SIGNED and ended:
         return replies.MY_ACTIVITY_STATUS["absent"]
     return replies.MY_ACTIVITY_STATUS.get(signup.status, "")
 
@@ -294,7 +305,7 @@ def _lines(turn: Turn, found: list[Activity]) -> str:
 def _mine(turn: Turn, signup) -> str:
     if signup is None:
         return ""
-    if signup.status == activities.WAITLIST:
+    if signup.status == SignupStatus.WAITLIST:
         return replies.MINE_WAITLIST.format(position=activities.waitlist_position(turn.session, signup))
     return replies.MINE_SIGNED
 
