@@ -162,7 +162,7 @@ def by_codes(turn: Turn, action: str, codes: tuple[str, ...], reason: str = "") 
         if activities.by_code(turn.session, code) is None:
             answers.append(replies.ACTIVITY_NOT_FOUND.format(ref=code))
         else:
-            answers.append(_perform(turn, SignupDraft(action=action, code=code, reason=reason)).reply)
+            answers.append(_act(turn, SignupDraft(action=action, code=code, reason=reason)).reply)
     return Done("\n\n".join(answers))
 
 
@@ -234,6 +234,15 @@ def _candidates(turn: Turn, action: str, reference: str | None, day) -> list[Act
 # --- acting ---------------------------------------------------------------------------------------------
 
 def _perform(turn: Turn, draft: SignupDraft) -> Transition:
+    """Act on the chosen activity; a second activity named in the same message is pointed out, not acted on."""
+    done = _act(turn, draft)
+    others = [c for c in intents.activity_codes(turn.text) if c != draft.code]
+    if others and isinstance(done, Done) and not intents.parse_activity_command(turn.text):
+        return Done(done.reply + replies.ACTIVITY_ALSO_NAMED.format(codes="、".join(others), first=others[0]))
+    return done
+
+
+def _act(turn: Turn, draft: SignupDraft) -> Transition:
     session, member, now = turn.session, turn.member, turn.now
     activity = activities.by_code(session, draft.code)
     if draft.action == "signup":
