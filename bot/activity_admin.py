@@ -17,6 +17,7 @@ from bot import duty_record, reminders
 from bot.runtime import Runtime
 from storage import activities, attendance
 from storage.activities import KINDS, NewActivity
+from storage.statuses import ActivityStatus, SignupStatus
 from storage.models import Activity, Member, Signup
 
 FIELD_NAMES = {"title": "名称", "kind": "类别", "start_at": "开始", "end_at": "结束", "place": "地点",
@@ -39,7 +40,8 @@ TEXT = {
     "total_part": "{label} {count}",
     "nobody": "合计：无人报名",
 }
-ROSTER_STATUS = {"signed": "已报名", "waitlist": "候补", "leave": "请假", "cancelled": "已取消", "walkin": "现场签到"}
+ROSTER_STATUS = {SignupStatus.SIGNED: "已报名", SignupStatus.WAITLIST: "候补", SignupStatus.LEAVE: "请假",
+                 SignupStatus.CANCELLED: "已取消", SignupStatus.WALKIN: "现场签到"}
 SIGNED_IN, ABSENT = "已签到", "缺席"
 TOTALS_ORDER = list(ROSTER_STATUS.values()) + [SIGNED_IN, ABSENT]
 
@@ -102,7 +104,7 @@ class EditOutcome:
 
 
 def edit(rt: Runtime, session: Session, activity: Activity, changes: dict, force: bool = False) -> EditOutcome:
-    if activity.status != "open":
+    if activity.status != ActivityStatus.OPEN:
         raise ActivityError(TEXT["cancelled"].format(code=activity.code))
     merged = {name: changes.get(name, getattr(activity, name)) for name in activities.EDITABLE}
     check_fields(merged["kind"], merged["capacity"], merged["start_at"], merged["end_at"])
@@ -134,7 +136,7 @@ def _after_edit(rt: Runtime, session: Session, activity: Activity, outcome: Edit
 
 def cancel(rt: Runtime, session: Session, activity: Activity, reason: str) -> int:
     """Cancel a future activity; returns how many signed-up or waitlisted members were told."""
-    if activity.status != "open":
+    if activity.status != ActivityStatus.OPEN:
         raise ActivityError(TEXT["already_cancelled"].format(code=activity.code))
     if activity.start_at <= rt.now():
         raise ActivityError(TEXT["started"].format(code=activity.code))
@@ -153,7 +155,7 @@ class CheckinCode:
 
 def checkin_code(rt: Runtime, session: Session, activity: Activity, renew: bool = False) -> CheckinCode:
     """The activity's 4-digit 签到 code (drawn on first use) and when it is accepted."""
-    if activity.status != "open":
+    if activity.status != ActivityStatus.OPEN:
         raise ActivityError(TEXT["cancelled"].format(code=activity.code))
     timing = duty_record.timing(rt)
     code = attendance.assign_code(session, activity, timing, renew=renew)
@@ -194,7 +196,7 @@ def roster(rt: Runtime, session: Session, activity: Activity) -> list[RosterLine
 def roster_label(rt: Runtime, signup: Signup, ended: bool) -> str:
     if signup.attended_at is not None:
         return f"{SIGNED_IN} {rt.local(signup.attended_at):%H:%M}"
-    if ended and signup.status == "signed":
+    if ended and signup.status == SignupStatus.SIGNED:
         return ABSENT
     return ROSTER_STATUS.get(signup.status, signup.status)
 

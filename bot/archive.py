@@ -20,6 +20,7 @@ from bot.runtime import Runtime
 from storage import records
 from storage.models import Member
 from storage.records import MemberItems, MemberYear
+from storage.statuses import AttendanceResult
 
 # Wording of the document (staff may edit; keep the {placeholders}).
 TEXT = {
@@ -60,8 +61,8 @@ SUMMARY_ROWS = (  # label, count (from RecordCounts), points (from Score)
     ("候补未获名额", "waitlisted", None),
 )
 OUTCOMES = {
-    records.ATTENDED: "出席", records.ABSENT: "缺席", records.EXCUSED: "请假",
-    records.BOOKED: "已报名（尚未结束）", records.WAITING: "候补（未获名额）",
+    AttendanceResult.ATTENDED: "出席", AttendanceResult.ABSENT: "缺席", AttendanceResult.LEAVE: "请假",
+    AttendanceResult.SIGNED: "已报名（尚未结束）", AttendanceResult.WAITLIST: "候补（未获名额）",
 }
 WALK_IN = "出席（现场签到）"
 FONT = "宋体"
@@ -150,10 +151,10 @@ def _items(rt: Runtime, doc, items: MemberItems) -> None:
 
 
 def _outcome(item: records.ActivityItem) -> str:
-    if item.outcome == records.ATTENDED and item.walk_in:
+    if item.outcome == AttendanceResult.ATTENDED and item.walk_in:
         return WALK_IN
     text = OUTCOMES[item.outcome]
-    return f"{text}：{item.reason}" if item.outcome == records.EXCUSED and item.reason else text
+    return f"{text}：{item.reason}" if item.outcome == AttendanceResult.LEAVE and item.reason else text
 
 
 def _table(doc, header, rows) -> None:

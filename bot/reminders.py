@@ -22,6 +22,7 @@ from storage import activities
 from storage import outbox as outbox_rows
 from storage.models import Activity, Member, Signup
 from storage.days import local_days
+from storage.statuses import ActivityStatus, SignupStatus
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def cancel_stale_reminders(session: Session, activity_id: int | None = None) -> 
 def _stale_reason(session: Session, key: str) -> str | None:
     _, activity_id, member_id, start = key.split(":", 3)
     activity = session.get(Activity, int(activity_id))
-    if activity is None or activity.status != "open":
+    if activity is None or activity.status != ActivityStatus.OPEN:
         return "activity_cancelled"
     if _iso(activity.start_at) != start:
         return "rescheduled"
@@ -129,7 +130,7 @@ def notify_cancelled(rt: Runtime, session: Session, activity: Activity, reason: 
     text = outbound.NOTICE_CANCELLED.format(note=note, **fields(rt, activity))
     sent = 0
     for signup in activities.roster(session, activity.id):
-        if signup.status in ("signed", "waitlist") and signup.member.openid:
+        if signup.status in (SignupStatus.SIGNED, SignupStatus.WAITLIST) and signup.member.openid:
             enqueue(session, openid=signup.member.openid, member_id=signup.member_id, kind="notice", text=text,
                     dedup_key=f"cancelled:{activity.id}:{signup.member_id}")
             sent += 1

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.activities import CANCELLED, SIGNED, WALKIN, Timing, lock, signup_of
+from storage.activities import Timing, lock, signup_of
 from storage.models import Activity, Member, Signup
+from storage.statuses import ActivityStatus, SignupStatus
 
 CODE_RANGE = (1000, 9999)
 LONGEST_ACTIVITY = timedelta(days=31)  # how far back to look for activities whose window may overlap
@@ -41,7 +42,7 @@ class Attendance:
 def _overlapping(session: Session, activity: Activity, timing: Timing) -> list[Activity]:
     opens, closes = timing.window(activity)
     nearby = session.scalars(select(Activity).where(
-        Activity.id != activity.id, Activity.status == "open", Activity.checkin_code != "",
+        Activity.id != activity.id, Activity.status == ActivityStatus.OPEN, Activity.checkin_code != "",
         Activity.start_at < closes + timing.opens_before, Activity.start_at > opens - LONGEST_ACTIVITY))
     return [a for a in nearby if timing.window(a)[0] < closes and timing.window(a)[1] > opens]
 
@@ -77,7 +78,7 @@ def _by_code(session: Session, code: str, now: datetime, timing: Timing) -> Acti
     """The activity using this code now, else the one whose window is nearest to now."""
     if not code.isdigit():
         return None
-    found = list(session.scalars(select(Activity).where(Activity.checkin_code == code, Activity.status == "open")))
+    found = list(session.scalars(select(Activity).where(Activity.checkin_code == code, Activity.status == ActivityStatus.OPEN)))
     if not found:
         return None
 
@@ -89,7 +90,7 @@ def _by_code(session: Session, code: str, now: datetime, timing: Timing) -> Acti
 
 def sign_in(session: Session, activity: Activity, member: Member, now: datetime, timing: Timing) -> Attendance:
     """Record that the member is present, if the check-in window is open."""
-    if activity.status != "open":
+    if activity.status != ActivityStatus.OPEN:
         return Attendance(AttendResult.CANCELLED_ACTIVITY, activity)
     opens, closes = timing.window(activity)
     if now < opens:
@@ -99,15 +100,15 @@ def sign_in(session: Session, activity: Activity, member: Member, now: datetime,
     lock(session, activity)
     signup = signup_of(session, activity.id, member.id)
     if signup is not None and signup.attended_at is not None:
-        return Attendance(AttendResult.ALREADY, activity, walk_in=signup.status == WALKIN)
+        return Attendance(AttendResult.ALREADY, activity, walk_in=signup.status == SignupStatus.WALKIN)
     if signup is None:
-        signup = Signup(activity_id=activity.id, member_id=member.id, status=WALKIN)
+        signup = Signup(activity_id=activity.id, member_id=member.id, status=SignupStatus.WALKIN)
         session.add(signup)
-    elif signup.status != SIGNED:
-        signup.status, signup.waitlisted_at = WALKIN, None   # on the waitlist, on leave or cancelled, but came
+    elif signup.status != SignupStatus.SIGNED:
+        signup.status, signup.waitlisted_at = SignupStatus.WALKIN, None   # on the waitlist, on leave or cancelled, but came
     signup.attended_at = now
     session.flush()
-    return Attendance(AttendResult.ATTENDED, activity, walk_in=signup.status == WALKIN)
+    return Attendance(AttendResult.ATTENDED, activity, walk_in=signup.status == SignupStatus.WALKIN)
 
 
 def mark_present(session: Session, activity: Activity, member: Member, at: datetime) -> Signup:
@@ -115,10 +116,10 @@ def mark_present(session: Session, activity: Activity, member: Member, at: datet
     lock(session, activity)
     signup = signup_of(session, activity.id, member.id)
     if signup is None:
-        signup = Signup(activity_id=activity.id, member_id=member.id, status=WALKIN)
+        signup = Signup(activity_id=activity.id, member_id=member.id, status=SignupStatus.WALKIN)
         session.add(signup)
-    elif signup.status != SIGNED:
-        signup.status, signup.waitlisted_at = WALKIN, None
+    elif signup.status != SignupStatus.SIGNED:
+        signup.status, signup.waitlisted_at = SignupStatus.WALKIN, None
     if signup.attended_at is None:
         signup.attended_at = at
     session.flush()
@@ -132,7 +133,7 @@ def mark_not_present(session: Session, activity: Activity, member: Member) -> Si
     if signup is None or signup.attended_at is None:
         return signup
     signup.attended_at = None
-    if signup.status == WALKIN:
-        signup.status = CANCELLED
+    if signup.status == SignupStatus.WALKIN:
+        signup.status = SignupStatus.CANCELLED
     session.flush()
     return signup

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from storage.demo import real_members
 from storage.models import Activity, Checkin, Member, Report, Signup
 from storage.report_flow import SUBMITTED
+from storage.statuses import ActivityStatus, MemberRole, SignupStatus
 
 
 @dataclass(frozen=True)
@@ -117,16 +118,16 @@ def _count_if(*cond: Any):
 
 
 def _new_signup(span: Span) -> tuple[Any, ...]:
-    return Signup.created_at >= span.start, Signup.created_at < span.end, Signup.status != "cancelled"
+    return Signup.created_at >= span.start, Signup.created_at < span.end, Signup.status != SignupStatus.CANCELLED
 
 
 def upcoming_activities(session: Session, tz: tzinfo, span: Span) -> list[ActivityLine]:
     """Open activities starting after the span, with their sign-up counts and the span's new sign-ups."""
     query = (select(Activity.code, Activity.title, Activity.start_at, Activity.place, Activity.capacity,
-                    _count_if(Signup.status == "signed"), _count_if(Signup.status == "waitlist"),
-                    _count_if(Signup.status == "leave"), _count_if(*_new_signup(span)))
+                    _count_if(Signup.status == SignupStatus.SIGNED), _count_if(Signup.status == SignupStatus.WAITLIST),
+                    _count_if(Signup.status == SignupStatus.LEAVE), _count_if(*_new_signup(span)))
              .outerjoin(Signup, Signup.activity_id == Activity.id)
-             .where(Activity.status == "open", Activity.start_at >= span.end, Activity.is_demo.is_(False))
+             .where(Activity.status == ActivityStatus.OPEN, Activity.start_at >= span.end, Activity.is_demo.is_(False))
              .group_by(Activity.id).order_by(Activity.start_at, Activity.id))
     return [ActivityLine(code, title, start.astimezone(tz), place, capacity, *map(int, counts))
             for code, title, start, place, capacity, *counts in session.execute(query)]
@@ -142,7 +143,7 @@ def inactive_members(session: Session, first: date, last: date, span: Span) -> i
     studied = exists().where(Checkin.member_id == Member.id, Checkin.day >= first, Checkin.day <= last)
     reported = exists().where(Report.member_id == Member.id, Report.created_at >= span.start,
                               Report.created_at < span.end)
-    signed = exists().where(Signup.member_id == Member.id, Signup.status != "cancelled", or_(
+    signed = exists().where(Signup.member_id == Member.id, Signup.status != SignupStatus.CANCELLED, or_(
         and_(Signup.created_at >= span.start, Signup.created_at < span.end),
         and_(Signup.attended_at >= span.start, Signup.attended_at < span.end)))
     return session.scalar(select(func.count()).select_from(Member)
@@ -163,5 +164,5 @@ def daily_series(session: Session, days: Sequence[date], spans: Sequence[Span]) 
 
 def bound_staff(session: Session) -> list[Member]:
     """Staff who receive the digest: bound to WeChat, not demo entries."""
-    return list(session.scalars(select(Member).where(Member.role == "staff", Member.openid.is_not(None),
+    return list(session.scalars(select(Member).where(Member.role == MemberRole.STAFF, Member.openid.is_not(None),
                                                      _not_demo()).order_by(Member.id)))

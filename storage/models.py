@@ -7,6 +7,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.statuses import ActivityStatus, MemberRole, OutboxStatus, ReportState, SignupStatus
 from storage.types import UtcDateTime
 
 
@@ -28,7 +29,7 @@ class Member(Base):
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     sector: Mapped[str] = mapped_column(String(64), default="")      # 界别
     district: Mapped[str] = mapped_column(String(32), default="")    # 旗区
-    role: Mapped[str] = mapped_column(String(16), default="member")  # member | staff
+    role: Mapped[str] = mapped_column(String(16), default=MemberRole.MEMBER)
     openid: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     bound_at: Mapped[Optional[datetime]]
     last_message_at: Mapped[Optional[datetime]]  # opens WeChat's 48-hour customer-service window
@@ -38,7 +39,7 @@ class Member(Base):
 
     @property
     def is_staff(self) -> bool:
-        return self.role == "staff"
+        return self.role == MemberRole.STAFF
 
 
 class Checkin(Base):
@@ -74,7 +75,7 @@ class Activity(Base):
     capacity: Mapped[int] = mapped_column(default=0)              # 0 = unlimited
     deadline: Mapped[Optional[datetime]]                           # sign-up closes
     audience: Mapped[str] = mapped_column(String(200), default="")  # empty = all members
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled
+    status: Mapped[str] = mapped_column(String(16), default=ActivityStatus.OPEN)
     checkin_code: Mapped[str] = mapped_column(String(8), default="")  # 签到 code staff announce on site
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -91,7 +92,7 @@ class Signup(Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     # signed | waitlist | cancelled | leave | walkin (signed in on site without a place booked)
-    status: Mapped[str] = mapped_column(String(16), default="signed")
+    status: Mapped[str] = mapped_column(String(16), default=SignupStatus.SIGNED)
     reason: Mapped[str] = mapped_column(String(200), default="")
     attended_at: Mapped[Optional[datetime]]
     waitlisted_at: Mapped[Optional[datetime]]  # when the member joined the waitlist: promotion is first come, first served
@@ -115,7 +116,7 @@ class Report(Base):
     category: Mapped[str] = mapped_column(String(16), default="其他")
     district: Mapped[str] = mapped_column(String(32), default="")
     suggestion: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="已提交")
+    status: Mapped[str] = mapped_column(String(16), default=ReportState.SUBMITTED)
     revision_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reports.id"))  # resubmitted after 退回
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reports.id"))  # 已合并 into this one
     source: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
@@ -209,8 +210,8 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)                         # customer-service text
     template: Mapped[Optional[dict[str, Any]]]                      # template message fields, if any
     dedup_key: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed | unknown | cancelled
-    channel: Mapped[Optional[str]] = mapped_column(String(16))      # kefu | template
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    channel: Mapped[Optional[str]] = mapped_column(String(16))      # OutboxChannel
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")

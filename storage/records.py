@@ -15,16 +15,15 @@ from datetime import date, datetime
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.activities import LEAVE, SIGNED, WAITLIST, WALKIN, Timing
+from storage.activities import Timing
 from storage.models import Activity, Checkin, Member, Report, ReportEvent, ReportSecond, Signup
 from storage.reports import ADOPTED_STATES
+from storage.statuses import ActivityStatus, AttendanceResult, ReportState, SignupStatus
 from storage.scoring import Progress, Rules, Score, progress, score
 from storage.days import local_days
 
-INSTRUCTED = "已批示"  # a report that reached this state received a leader's 批示 (kept even after 已办结)
 
 # activity outcomes, per sign-up row
-ATTENDED, ABSENT, EXCUSED, BOOKED, WAITING = "attended", "absent", "leave", "signed", "waitlist"
 
 
 @dataclass
@@ -65,13 +64,13 @@ def year_bounds(year: int, tz) -> tuple[datetime, datetime]:
     return local_days(date(year, 1, 1), date(year, 12, 31), tz)
 
 
-def activity_outcome(status: str, attended: bool, ended: bool) -> str | None:
+def activity_outcome(status: str, attended: bool, ended: bool) -> AttendanceResult | None:
     """What a sign-up row means for the record (None: it does not count, e.g. cancelled)."""
     if attended:
-        return ATTENDED
-    if status == SIGNED:
-        return ABSENT if ended else BOOKED
-    return {LEAVE: EXCUSED, WAITLIST: WAITING}.get(status)
+        return AttendanceResult.ATTENDED
+    if status == SignupStatus.SIGNED:
+        return AttendanceResult.ABSENT if ended else AttendanceResult.SIGNED
+    return {SignupStatus.LEAVE: AttendanceResult.LEAVE, SignupStatus.WAITLIST: AttendanceResult.WAITLIST}.get(status)
 
 
 def counted_reports():
@@ -81,8 +80,9 @@ def counted_reports():
 
 
 def instructed_clause():
-    return or_(Report.status == INSTRUCTED,
-               exists().where(ReportEvent.report_id == Report.id, ReportEvent.status == INSTRUCTED))
+    # a report that reached 已批示 received a leader's 批示, even when it is 已办结 now
+    return or_(Report.status == ReportState.INSTRUCTED,
+               exists().where(ReportEvent.report_id == Report.id, ReportEvent.status == ReportState.INSTRUCTED))
 
 
 def year_counts(session: Session, year: int, tz, member_ids: list[int] | None = None, *,
@@ -131,24 +131,24 @@ def year_counts(session: Session, year: int, tz, member_ids: list[int] | None = 
 
 def _signups_query(start: datetime, end: datetime):
     return (select(Signup, Activity).join(Activity, Signup.activity_id == Activity.id)
-            .where(Activity.start_at >= start, Activity.start_at < end, Activity.status != "cancelled")
+            .where(Activity.start_at >= start, Activity.start_at < end, Activity.status != ActivityStatus.CANCELLED)
             .order_by(Activity.start_at, Activity.id))
 
 
 def _count_signup(row: RecordCounts, signup: Signup, activity: Activity, ended: bool) -> None:
-    if signup.status == SIGNED:
+    if signup.status == SignupStatus.SIGNED:
         row.signups += 1
     outcome = activity_outcome(signup.status, signup.attended_at is not None, ended)
-    if outcome == ATTENDED:
+    if outcome == AttendanceResult.ATTENDED:
         row.attended += 1
         _bump(row.attended_by_kind, activity.kind)
-    elif outcome == ABSENT:
+    elif outcome == AttendanceResult.ABSENT:
         row.absences += 1
         _bump(row.absences_by_kind, activity.kind)
-    elif outcome == EXCUSED:
+    elif outcome == AttendanceResult.LEAVE:
         row.leaves += 1
         _bump(row.leaves_by_kind, activity.kind)
-    elif outcome == WAITING:
+    elif outcome == AttendanceResult.WAITLIST:
         row.waitlisted += 1
 
 
@@ -200,7 +200,7 @@ class ActivityItem:
     code: str
     title: str
     kind: str
-    outcome: str        # ATTENDED | ABSENT | EXCUSED | BOOKED | WAITING
+    outcome: AttendanceResult
     walk_in: bool = False
     reason: str = ""
 
@@ -238,6 +238,6 @@ def member_items(session: Session, member: Member, year: int, tz, *, now: dateti
         outcome = activity_outcome(signup.status, signup.attended_at is not None, timing.ended(activity, now))
         if outcome is not None:
             items.activities.append(ActivityItem(activity.start_at, activity.code, activity.title, activity.kind,
-                                                 outcome, signup.status == WALKIN, signup.reason))
+                                                 outcome, signup.status == SignupStatus.WALKIN, signup.reason))
     return items
 

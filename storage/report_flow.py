@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage.models import Report, ReportEvent
+from storage.statuses import ADOPTED_STATES, LIVE_STATES, ReportState  # noqa: F401 - re-exported
 
-SUBMITTED, ADOPTED, RETURNED, REJECTED = "已提交", "已采用", "已退回", "未采用"
-FORWARDED, INSTRUCTED, CLOSED, MERGED = "已报送", "已批示", "已办结", "已合并"
-STATES = (SUBMITTED, ADOPTED, RETURNED, REJECTED, FORWARDED, INSTRUCTED, CLOSED, MERGED)
-ADOPTED_STATES = (ADOPTED, FORWARDED, INSTRUCTED, CLOSED)  # adopted, and everything that follows adoption
-LIVE_STATES = (SUBMITTED,) + ADOPTED_STATES                # still stands: can be seconded or merged into
+# Short names for the table below (the states are ReportState's; import that elsewhere).
+SUBMITTED, ADOPTED, RETURNED, REJECTED = ReportState.SUBMITTED, ReportState.ADOPTED, ReportState.RETURNED, ReportState.REJECTED
+FORWARDED, INSTRUCTED, CLOSED, MERGED = ReportState.FORWARDED, ReportState.INSTRUCTED, ReportState.CLOSED, ReportState.MERGED
+STATES = tuple(ReportState)
 
 
 @dataclass(frozen=True)

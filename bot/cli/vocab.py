@@ -1,39 +1,43 @@
-"""One status vocabulary for every `--status` option: a stored code or its Chinese label, either accepted.
+"""One status vocabulary for every `--status` option: the English code or the Chinese label, either accepted.
 
-`Vocabulary.parse` is the argparse type (it returns the code); `help()` lists "code 标签" pairs."""
+`Vocabulary.parse` is the argparse type (it returns the stored value, a storage.statuses member);
+`help()` lists "code 标签" pairs."""
 from __future__ import annotations
 
 import argparse
+from typing import Mapping
 
-from storage import report_flow
+from storage.statuses import OutboxStatus, ReportState
 
 ERROR = "无法识别的状态：{value}（可用：{choices}）"
 
 
 class Vocabulary:
-    def __init__(self, labels: dict[str, str], aliases: dict[str, str] | None = None):
-        self.labels = labels  # code -> Chinese label
-        self._codes = ({code.lower(): code for code in labels} | {label: code for code, label in labels.items()}
-                       | (aliases or {}))
+    """Stored values (a status StrEnum) with the Chinese label shown and the code typed (both accepted)."""
+
+    def __init__(self, labels: Mapping[str, str], codes: Mapping[str, str] | None = None,
+                 aliases: Mapping[str, str] | None = None):
+        self.labels = dict(labels)  # stored value -> Chinese label
+        self.codes = dict(codes or {value: str(value) for value in labels})  # stored value -> English code
+        self._values = ({code.lower(): value for value, code in self.codes.items()}
+                        | {label: value for value, label in self.labels.items()} | dict(aliases or {}))
 
     def parse(self, value: str) -> str:
-        code = self._codes.get(value.strip().lower()) or self._codes.get(value.strip())
-        if code is None:
+        found = self._values.get(value.strip().lower()) or self._values.get(value.strip())
+        if found is None:
             raise argparse.ArgumentTypeError(ERROR.format(value=value, choices=self.help()))
-        return code
+        return found
 
-    def label(self, code: str) -> str:
-        return self.labels.get(code, code)
+    def label(self, value: str) -> str:
+        return self.labels.get(value, value)
 
     def help(self) -> str:
-        return " / ".join(f"{code} {label}" for code, label in self.labels.items())
+        return " / ".join(f"{self.codes[value]} {label}" for value, label in self.labels.items())
 
 
-OUTBOX = Vocabulary({"pending": "待发", "sending": "发送中", "sent": "已发送", "failed": "失败",
-                     "unknown": "状态不明", "cancelled": "已取消"})
-REPORTS = Vocabulary({  # 社情民意 are stored with their Chinese label
-    "submitted": report_flow.SUBMITTED, "adopted": report_flow.ADOPTED, "returned": report_flow.RETURNED,
-    "rejected": report_flow.REJECTED, "forwarded": report_flow.FORWARDED, "instructed": report_flow.INSTRUCTED,
-    "closed": report_flow.CLOSED, "merged": report_flow.MERGED})
+OUTBOX = Vocabulary({OutboxStatus.PENDING: "待发", OutboxStatus.SENDING: "发送中", OutboxStatus.SENT: "已发送",
+                     OutboxStatus.FAILED: "失败", OutboxStatus.UNKNOWN: "状态不明", OutboxStatus.CANCELLED: "已取消"})
+# 社情民意 states are stored as their Chinese names: the label is the stored value, the code its English name
+REPORTS = Vocabulary({state: state.value for state in ReportState}, codes={state: state.code for state in ReportState})
 REPORT_SCOPES = Vocabulary({"adopted": "已采用及之后", "pending": "待审核", "all": "全部"},
-                           aliases={report_flow.ADOPTED: "adopted", report_flow.SUBMITTED: "pending", "待审": "pending"})
+                           aliases={ReportState.ADOPTED: "adopted", ReportState.SUBMITTED: "pending", "待审": "pending"})

@@ -1,0 +1,89 @@
+"""The stored codes of every status family: one StrEnum each, imported wherever a status is written or read.
+
+The value of a member is what the database holds; the Chinese shown to people lives with the other wording
+(bot/replies.py, bot/cli/vocab.py). 社情民意 states were stored as their Chinese names from the start, so
+ReportState's values are those names (changing them would need an Alembic migration); its English code, for
+`--status`, is the member's name in lower case (`submitted`). A StrEnum equals its value, so rows, queries and
+JSON keep working with plain strings.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MemberRole(StrEnum):
+    MEMBER = "member"
+    STAFF = "staff"
+
+
+class ActivityStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    """A member's one row per activity; it changes in place (storage/activities.py)."""
+
+    SIGNED = "signed"          # holds a confirmed place
+    WAITLIST = "waitlist"      # queued for a place (first come, first served)
+    LEAVE = "leave"            # excused absence (请假, with reason)
+    CANCELLED = "cancelled"    # withdrew, or left the waitlist
+    WALKIN = "walkin"          # signed in on site without a booked place
+
+
+class AttendanceResult(StrEnum):
+    """What a sign-up means for the duty record, once its activity is judged (storage/records.py).
+    Named like the sign-up status it comes from where they coincide."""
+
+    ATTENDED = "attended"      # signed in (booked or walk-in)
+    ABSENT = "absent"          # held a place, the activity ended, no 签到, no 请假
+    LEAVE = "leave"            # excused (请假)
+    SIGNED = "signed"          # holds a place for an activity still to come
+    WAITLIST = "waitlist"      # on the waitlist
+
+
+class ReportState(StrEnum):
+    """社情民意 review states (the workflow is storage/report_flow.py); values are the stored Chinese names."""
+
+    SUBMITTED = "已提交"
+    ADOPTED = "已采用"
+    RETURNED = "已退回"
+    REJECTED = "未采用"
+    FORWARDED = "已报送"
+    INSTRUCTED = "已批示"
+    CLOSED = "已办结"
+    MERGED = "已合并"
+
+    @property
+    def code(self) -> str:
+        """The English code `--status` also accepts."""
+        return self.name.lower()
+
+
+ADOPTED_STATES = (ReportState.ADOPTED, ReportState.FORWARDED, ReportState.INSTRUCTED, ReportState.CLOSED)
+LIVE_STATES = (ReportState.SUBMITTED,) + ADOPTED_STATES  # still stands: can be seconded or merged into
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"        # due at next_attempt_at
+    SENDING = "sending"        # claimed by one worker
+    SENT = "sent"
+    FAILED = "failed"          # permanent error or out of attempts (staff may retry)
+    UNKNOWN = "unknown"        # the request went out but no answer came: not resent automatically
+    CANCELLED = "cancelled"    # no longer to be sent (e.g. a reminder for a cancelled sign-up)
+
+
+class OutboxChannel(StrEnum):
+    KEFU = "kefu"              # customer-service message, inside the 48-hour window
+    TEMPLATE = "template"      # template message
+
+
+class DeliveryOutcome(StrEnum):
+    """What one delivery attempt of an outbox row did (bot/outbox.py); the digest's send summary counts them."""
+
+    SENT = "sent"
+    RETRY = "retry"            # a transient error or rate limit: tried again later
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"        # not due, claimed by another worker, or paused
+    QUEUED = "queued"          # left to the background sender
