@@ -143,16 +143,12 @@ def _spool(rt: Runtime, inbound: Inbound) -> Outcome:
 def _keep_unhandled(rt: Runtime, inbound: Inbound, exc: Exception) -> bool:
     """Store what the member sent, so staff can follow up although the handler failed.
     True when it is stored (now or by an earlier try)."""
-    from sqlalchemy import select
-
-    from storage.models import UnhandledMessage
+    from storage import unhandled
 
     try:
         with rt.db.session() as session:
-            if session.scalar(select(UnhandledMessage.id).where(UnhandledMessage.message_key == inbound.dedup_key)):
-                return True
-            session.add(UnhandledMessage(openid=inbound.openid, message_key=inbound.dedup_key,
-                                           msg_type=inbound.msg_type, text=inbound.text, error=repr(exc)[:2000]))
+            unhandled.keep(session, openid=inbound.openid, message_key=inbound.dedup_key, msg_type=inbound.msg_type,
+                           text=inbound.text, error=repr(exc))
         return True
     except Exception:
         log.exception("could not store unhandled message %s", inbound.dedup_key)

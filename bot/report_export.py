@@ -14,13 +14,13 @@ from typing import Iterable
 
 from sqlalchemy.orm import Session
 
+from bot.wording.documents import COMPILATION as TEXT, NUMERALS
 from storage import reports
+from storage.models import Report
 from storage.report_flow import ADOPTED_STATES, SUBMITTED
 from storage.days import local_days
 
 SCOPES: dict[str, tuple[str, ...] | None] = {"adopted": ADOPTED_STATES, "pending": (SUBMITTED,), "all": None}
-COLUMNS = ["序号", "分类", "编号", "标题", "旗区", "反映人", "界别", "提交日期", "状态", "内容", "建议"]
-NUMERALS = "零一二三四五六七八九十"
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 
 
@@ -42,9 +42,15 @@ def collect(session: Session, start: date, end: date, tz, categories: Iterable[s
             scope: str = "adopted") -> list[Entry]:
     """Entries of the period, ordered by the configured category order, then by submission."""
     since, until = local_days(start, end, tz)
+    return entries_of(reports.in_period(session, since, until, SCOPES[scope]), tz, categories)
+
+
+def entries_of(found: Iterable[Report], tz, categories: Iterable[str]) -> list[Entry]:
+    """Entries of these reports (demo members' left out), by the configured category order, then submission.
+    The staff console exports its filtered list with this."""
     entries = [Entry(r.receipt_no, r.title, r.category, r.district, r.member.name, r.member.sector,
                      r.created_at.astimezone(tz).date(), r.status, body_text(r.text, r.suggestion), r.suggestion)
-               for r in reports.in_period(session, since, until, SCOPES[scope]) if not r.member.is_demo]
+               for r in found if not r.member.is_demo]
     order = {name: i for i, name in enumerate(categories)}
     return sorted(entries, key=lambda e: (order.get(e.category, len(order)), e.submitted, e.receipt))
 
@@ -70,11 +76,11 @@ def advice_text(suggestion: str) -> str:
 
 
 def title_for(start: date, end: date) -> str:
-    first = f"{start.year}年{start.month}月{start.day}日"
+    first = date_label(start)
     if start == end:
-        return f"社情民意信息汇编（{first}）"
-    last = (f"{end.year}年" if end.year != start.year else "") + f"{end.month}月{end.day}日"
-    return f"社情民意信息汇编（{first}—{last}）"
+        return TEXT["title_one_day"].format(first=first)
+    year = TEXT["year"].format(year=end.year) if end.year != start.year else ""
+    return TEXT["title_span"].format(first=first, last=year + TEXT["month_day"].format(month=end.month, day=end.day))
 
 
 def chinese_number(n: int) -> str:
@@ -86,7 +92,7 @@ def chinese_number(n: int) -> str:
 
 
 def date_label(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return TEXT["day"].format(year=day.year, month=day.month, day=day.day)
 
 
 def write_xlsx(entries: list[Entry], path: str | Path, title: str) -> None:
@@ -95,8 +101,8 @@ def write_xlsx(entries: list[Entry], path: str | Path, title: str) -> None:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "社情民意汇编"
-    sheet.append(COLUMNS)
+    sheet.title = TEXT["sheet"]
+    sheet.append(list(TEXT["columns"]))
     for n, e in enumerate(entries, 1):
         sheet.append([n, e.category, e.receipt, e.title, e.district, e.member, e.sector, e.submitted.isoformat(),
                       e.status, e.text, e.suggestion])
@@ -124,19 +130,21 @@ def write_docx(entries: list[Entry], path: str | Path, title: str, org: str, mad
     document.core_properties.title = title
     heading = document.add_heading(title, level=0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    byline = document.add_paragraph(f"{org}　编　　{date_label(made_on)}　　共{len(entries)}条")
+    byline = document.add_paragraph(TEXT["byline"].format(org=org, date=date_label(made_on), n=len(entries)))
     byline.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if not entries:
-        document.add_paragraph("本期无符合条件的社情民意信息。")
+        document.add_paragraph(TEXT["empty"])
     number = 0
     for index, (category, items) in enumerate(grouped(entries), 1):
-        document.add_heading(f"{chinese_number(index)}、{category}（{len(items)}条）", level=1)
+        document.add_heading(TEXT["category"].format(number=chinese_number(index), category=category, n=len(items)),
+                             level=1)
         for e in items:
             number += 1
-            document.add_heading(f"{number}. {e.title}", level=2)
+            document.add_heading(TEXT["entry"].format(number=number, title=e.title), level=2)
             meta = document.add_paragraph()
-            run = meta.add_run(f"编号：{e.receipt}　旗区：{e.district or '未填'}　反映人：{e.member}"
-                               f"（{e.sector or '未填界别'}）　提交日期：{date_label(e.submitted)}　状态：{e.status}")
+            run = meta.add_run(TEXT["meta"].format(
+                receipt=e.receipt, district=e.district or TEXT["no_district"], member=e.member,
+                sector=e.sector or TEXT["no_sector"], date=date_label(e.submitted), status=e.status))
             run.font.size, run.font.color.rgb = Pt(10), RGBColor(0x59, 0x59, 0x59)
             for line in (e.text or "").split("\n"):
                 if line.strip():
@@ -144,7 +152,7 @@ def write_docx(entries: list[Entry], path: str | Path, title: str, org: str, mad
             if e.suggestion:
                 advice = document.add_paragraph()
                 advice.paragraph_format.first_line_indent = Pt(24)
-                advice.add_run("建议：").bold = True
+                advice.add_run(TEXT["suggestion"]).bold = True
                 advice.add_run(advice_text(e.suggestion))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     document.save(path)

@@ -1,7 +1,7 @@
 """Understanding CPPCC members' messages: intent + slots. See README.md for the interface."""
 from .api import INTENTS, Parse, parse, warm_up
 from .commands import (
-    ActivityCommand, MemberCommand, StaffArguments, StaffCommand, activity_scene_code, menu_intent,
+    ActivityCommand, MemberCommand, StaffArguments, StaffCommand, activity_codes, activity_scene_code, menu_intent,
     parse_activity_command, parse_member_command, parse_sign_in_command, parse_staff_command, sign_in_code,
 )
 from .conversation import (
@@ -21,4 +21,4 @@ __all__ = ["INTENTS", "SLOT_KINDS", "Parse", "parse", "extract", "warm_up", "nor
            "is_cancel", "is_confirm", "Edit", "parse_edit", "category_of", "choice", "is_question", "is_thanks",
            "is_only_emoji_or_sticker",
            "activity_scene_code", "sign_in_code", "find_receipt", "normalize_receipt",
-           "normalize", "ActivityCommand", "parse_activity_command", "parse_sign_in_command", "menu_intent"]
+           "normalize", "activity_codes", "ActivityCommand", "parse_activity_command", "parse_sign_in_command", "menu_intent"]

@@ -145,6 +145,11 @@ def parse_sign_in_command(text: str) -> str | None:
     return found.group(1) if found else None
 
 
+def activity_codes(text: str) -> list[str]:
+    """Every activity code a message names, in order (帮我把A3取消了 再报个A1 -> ['A3', 'A1'])."""
+    return list(dict.fromkeys(f"A{n}" for n in re.findall(r"(?<![A-Za-z0-9])[Aa](\d{1,4})(?!\d)", normalize(text))))
+
+
 def menu_intent(text: str) -> str | None:
     """The service an exact menu word names (我的活动, 我的打卡 …), else None."""
     return MENU_WORDS.get(normalize(text).strip(" 。.!！?？"))

@@ -173,43 +173,14 @@ def open_for(session: Session, member: Member, now: datetime, limit: int,
     return found
 
 
-def find(session: Session, now: datetime, reference: str | None, day: date | None, tz) -> list[Activity]:
-    """Upcoming activities matching a code, words of the title/kind, and/or a local day."""
-    coded = by_code(session, reference) if reference else None
-    if coded is not None:
-        return [coded]
+def upcoming_on(session: Session, now: datetime, day: date | None, tz) -> list[Activity]:
+    """Open activities still to start, only those on the local `day` when given (which of them a member's
+    words name is for intents.names_activity)."""
     query = select(Activity).where(Activity.status == ActivityStatus.OPEN, Activity.start_at > now)
     if day is not None:
         start, end = local_days(day, day, tz)
         query = query.where(Activity.start_at >= start, Activity.start_at < end)
-    candidates = list(session.scalars(query.order_by(Activity.start_at, Activity.id)))
-    if reference:
-        candidates = [a for a in candidates if _mentions(a, reference)]
-    return candidates
-
-
-def _mentions(activity: Activity, reference: str) -> bool:
-    ref = reference.strip()
-    return (ref in activity.title or ref in activity.kind or activity.title in ref or _shared_core(ref, activity)
-            or _abbreviates(ref, activity.title))
-
-
-def _abbreviates(ref: str, title: str) -> bool:
-    """'读书会' names '读书分享会': the member's 3+ characters appear in the title in order."""
-    if len(ref) < 3:
-        return False
-    rest = iter(title)
-    return all(char in rest for char in ref)
-
-
-def _shared_core(ref: str, activity: Activity) -> bool:
-    """'协商会' names '专题协商会'; '分享会' names '读书分享会': a 3+ char overlap with title or kind."""
-    for size in range(len(ref), 2, -1):
-        for i in range(len(ref) - size + 1):
-            piece = ref[i:i + size]
-            if piece in activity.title or piece in activity.kind:
-                return True
-    return False
+    return list(session.scalars(query.order_by(Activity.start_at, Activity.id)))
 
 
 # --- audience ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, false, or_, select, update
+from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -48,3 +48,13 @@ def remove(session: Session) -> Removed:
     session.execute(delete(Activity).where(Activity.id.in_(activities)))
     session.execute(delete(Member).where(Member.id.in_(members)))
     return Removed(len(members), len(activities), openids)
+
+
+def real_people(session: Session) -> int:
+    """Roster entries (members and staff) that are not demo entries."""
+    return session.scalar(select(func.count(Member.id)).where(Member.is_demo.is_(False))) or 0
+
+
+def activity_titles(session: Session) -> set[str]:
+    """Titles of the demo activities already loaded."""
+    return set(session.scalars(select(Activity.title).where(Activity.is_demo.is_(True))))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -17,8 +17,8 @@ from storage.models import Member, Report, ReportAttachment, ReportSecond
 from storage.report_flow import ADOPTED_STATES, SUBMITTED, record
 
 __all__ = ["ADOPTED_STATES", "SUBMITTED", "NewAttachment", "add_second", "by_receipt", "by_source", "count_since",
-           "count_status", "create_report", "in_period", "listing", "next_receipt_no", "of_member", "pending",
-           "revised_by", "seconders", "seconds_count", "seconds_of_member"]
+           "count_status", "create_report", "Filters", "in_period", "listing", "next_receipt_no", "of_member",
+           "pending", "revised_by", "search", "seconders", "seconds_count", "seconds_of_member"]
 
 
 @dataclass(frozen=True)
@@ -160,3 +160,49 @@ def edit_field(session: Session, report: Report, field: str, value: str, *, acto
     record(session, report, report.status, actor=actor, now=now, note=value,
            details={"action": f"edit_{field}", "from": old, "to": value})
     return True
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The staff console's report queue filters (all optional)."""
+
+    status: str | None = None
+    district: str | None = None
+    category: str | None = None
+    since: datetime | None = None          # submitted at or after
+    until: datetime | None = None          # submitted before
+    text: str = ""                         # in the receipt, title, text, suggestion or member's name
+    submitted_before: datetime | None = None  # overdue: still 已提交 and submitted before this
+
+
+def search(session: Session, filters: Filters, *, offset: int = 0, limit: int | None = 30) -> tuple[list[Report], int]:
+    """One page of matching reports, newest first, and how many match in all."""
+    query = select(Report).join(Member, Member.id == Report.member_id)
+    for condition in _conditions(filters):
+        query = query.where(condition)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = (query.options(selectinload(Report.member)).order_by(Report.created_at.desc(), Report.id.desc())
+            .offset(offset).limit(limit))
+    return list(session.scalars(page)), total
+
+
+def _conditions(f: Filters) -> list:
+    conditions = []
+    if f.status:
+        conditions.append(Report.status == f.status)
+    if f.district:
+        conditions.append(Report.district == f.district)
+    if f.category:
+        conditions.append(Report.category == f.category)
+    if f.since is not None:
+        conditions.append(Report.created_at >= f.since)
+    if f.until is not None:
+        conditions.append(Report.created_at < f.until)
+    if f.submitted_before is not None:
+        conditions += [Report.status == SUBMITTED, Report.created_at < f.submitted_before]
+    words = f.text.strip()
+    if words:
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in (
+            Report.receipt_no, Report.title, Report.text, Report.suggestion, Member.name))))
+    return conditions

@@ -1,6 +1,8 @@
-"""Near-duplicate 社情民意: character-bigram Jaccard similarity over recent reports.
+"""Near-duplicate 社情民意: character-bigram overlap with recent reports.
 
-Bigrams every report uses (建议, 部门, 尽快 …) are left out, so the score reflects the matter itself.
+Bigrams every report uses (建议, 部门, 尽快 …) are left out, so the score reflects the matter itself. The score
+is the overlap coefficient |A∩B| / min(|A|, |B|): a short report of the same matter inside a long one still
+scores high (Jaccard would punish the length difference); texts too short to judge fall back to Jaccard.
 
 Candidates are pre-filtered in SQL (recent, still standing, same district or category) and capped,
 so the comparison stays cheap whatever the size of the archive.
@@ -35,8 +37,17 @@ def bigrams(text: str) -> set[str]:
     return grams - GENERIC
 
 
+MIN_BIGRAMS_FOR_OVERLAP = 8
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    if min(len(a), len(b)) < MIN_BIGRAMS_FOR_OVERLAP:
+        return jaccard(a, b)
+    return len(a & b) / min(len(a), len(b))
 
 
 def find_similar(session: Session, text: str, *, district: str, category: str, since: datetime,
@@ -53,6 +64,6 @@ def find_similar(session: Session, text: str, *, district: str, category: str, s
     if exclude_ids:
         query = query.where(Report.id.not_in(exclude_ids))
     mine = bigrams(text)
-    matches = [Match(r, jaccard(mine, bigrams(r.text)))
+    matches = [Match(r, similarity(mine, bigrams(r.text)))
                for r in session.scalars(query.order_by(Report.id.desc()).limit(limit))]
     return sorted((m for m in matches if m.score >= threshold), key=lambda m: -m.score)

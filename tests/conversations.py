@@ -18,7 +18,8 @@ from storage import activities, checkins, report_flow, reports
 from storage.activities import NewActivity
 from storage.models import Activity, Checkin, Member, Report, ReportSecond, Signup, utcnow
 
-DATA = Path(__file__).with_name("data") / "conversations.jsonl"
+DATA = Path(__file__).with_name("data")
+SETS = ("conversations.jsonl", "conversations_fresh.jsonl")  # two authors, written apart from the rules
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)  # a Thursday
 SPEAKERS = {"zhang": "o_zhang", "staff": "o_staff", "stranger": "o_stranger"}
@@ -247,8 +248,8 @@ def _reply(expect, reply, verdict):
 
 # --- playing --------------------------------------------------------------------------------------------
 
-def load() -> list[dict]:
-    return [json.loads(line) for line in DATA.read_text("utf-8").splitlines() if line.strip()]
+def load(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines() if line.strip()]
 
 
 def play(rt, wechat, conv: dict) -> Verdict:

@@ -30,7 +30,8 @@ def test_cookie_is_secure_over_https(app, runtime):
     make_account(runtime)
     client = app.test_client()
     token = csrf_token(client)
-    resp = client.post("/console/login", base_url="https://localhost", headers={"Referer": "https://localhost/console/login"},
+    resp = client.post("/console/login", base_url="https://localhost",
+                       headers={"Referer": "https://localhost/console/login"},
                        data={"phone": "13800000001", "password": PASSWORD, "csrf_token": token})
     assert resp.status_code == 302
     assert "Secure" in resp.headers["Set-Cookie"]
@@ -146,3 +147,43 @@ def test_cli_passwd_reads_stdin_and_refuses_members(cli, runtime, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     code, _, err = cli("console", "passwd", "13800000001")
     assert code == 2 and "至少" in err
+
+
+def _console_urls(app):
+    """Every console URL (with placeholder arguments) and its methods, except the login page."""
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("console.") or rule.endpoint == "console.login_page":
+            continue
+        values = {arg: 1 for arg in rule.arguments}  # "1" fits every converter (int, string, path)
+        yield rule.build(values, append_unknown=False)[1], rule.methods - {"HEAD", "OPTIONS"}
+
+
+def test_no_console_page_or_action_without_a_session(app, runtime):
+    client = app.test_client()
+    urls = list(_console_urls(app))
+    assert len(urls) >= 8
+    for url, methods in urls:
+        for method in methods:  # a valid CSRF token each time: only the missing session refuses
+            data = {"csrf_token": csrf_token(client)} if method != "GET" else None
+            resp = client.open(url, method=method, data=data)
+            if url == "/console/logout":
+                continue  # logging out without a session is harmless
+            assert resp.status_code == 302 and "/console/login" in resp.headers["Location"], (method, url)
+    with runtime.db.session() as session:
+        from storage.models import AuditEntry
+        from sqlalchemy import select
+
+        assert session.scalars(select(AuditEntry)).all() == []
+
+
+def test_staff_cannot_reach_admin_pages(app, runtime):
+    client = staff_client(app, runtime)
+    admin_only = [url for url, _ in _console_urls(app) if url.startswith("/console/accounts")]
+    assert admin_only
+    for url in admin_only:
+        assert client.get(url).status_code == 403
+        assert post(client, url, {"phone": "13800000001", "password": "x" * 20, "is_admin": "1"}).status_code == 403
+    with runtime.db.session() as session:
+        from storage.console_accounts import staff_by_phone, account_of
+
+        assert account_of(session, staff_by_phone(session, "13800000001").id).is_admin is False

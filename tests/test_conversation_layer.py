@@ -159,6 +159,15 @@ def test_typos_numbers_and_emoji(runtime, wechat, member):
     assert wechat.say("o_zhang", "👍👍👍") == replies.EMOJI
 
 
+def test_a_second_activity_in_one_message_is_pointed_out_not_dropped(runtime, wechat, member):
+    first = make_activity(runtime, capacity=0)
+    second = make_activity(runtime, title="政协委员读书分享会", kind="读书分享会", days=7, capacity=0)
+    wechat.say("o_zhang", f"报名 {first}")
+    reply = wechat.say("o_zhang", f"帮我把{first}的报名取消了 再报个{second}")
+    assert "已取消报名" in reply and f"您还提到了 {second}" in reply
+    assert count(runtime, Signup, status="signed") == 0
+
+
 def test_my_activities_and_my_checkins(runtime, wechat, member):
     code = make_activity(runtime, title="政协委员读书分享会", kind="读书分享会", days=7, capacity=0)
     assert wechat.say("o_zhang", "我的活动") == replies.MY_ACTIVITIES_NONE

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from bot import activity_admin
 from bot.activity_admin import FIELD_NAMES, ActivityError, TimingError
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import ACTIVITIES as TEXT
 from bot.cli.timeparse import local_time
 from bot.config import load_config
 from storage import activities
@@ -13,11 +14,6 @@ from storage.activities import KINDS, NewActivity
 from storage.statuses import ActivityStatus
 from storage.models import Activity
 
-TEXT = {
-    "force_help": "确认发布/修改：允许开始时间或报名截止已过、报名截止晚于开始时间",
-    "use_force": "确需如此请加 --force",
-    "hint": "提示：{warning}",
-}
 
 
 def register(sub) -> None:

@@ -6,16 +6,12 @@ import sys
 import requests
 
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import CHAT as TEXT
 from bot.config import load_config
 from bot.wechat_sim import Envelope, next_msg_id, text_xml
 from storage import members
 from storage.roster import normalize_phone
 
-TEXT = {
-    "no_server": "连不上 {url}：助手服务没有运行。请在项目目录另开一个终端运行  make run  启动服务，再试一次。（{error}）",
-    "bad_phone": "手机号格式不对：{value}（例如 13900000001、139-0000-0001 或 +86 139 0000 0001）",
-    "no_member": "名册中没有手机号 {phone}（可先运行 python -m bot demo 载入演示数据）",
-}
 
 
 def register(sub) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import DEMO as TEXT
 from storage import activities, demo, members
 from storage.activities import NewActivity
-from storage.models import Activity, Member
+from storage.models import Member
 
 DEMO_MEMBERS = [  # name, phone, sector, district, role
     ("张三", "13900000001", "经济界", "东胜区", "member"),
@@ -28,13 +27,6 @@ DEMO_ACTIVITIES = [  # title, kind, days from now, place, capacity
 ]
 
 
-TEXT = {
-    "help": "载入演示名册和活动（已有真实委员时拒绝，除非 --force）；--remove 删除全部演示数据",
-    "force_help": "即使已有真实委员也载入演示数据",
-    "remove_help": "删除全部演示人员和演示活动，连同他们的打卡、报名、社情民意和待发消息",
-    "removed": "已删除演示数据：人员 {members} 位，活动 {activities} 个（真实数据未受影响）",
-    "nothing": "没有演示数据，无需删除",
-}
 
 
 def register(sub) -> None:
@@ -51,25 +43,25 @@ def cmd_demo(args) -> int:
     rt = runtime_for_cli()
     now = rt.now().replace(hour=9, minute=30, second=0, microsecond=0)
     with rt.db.session() as session:
-        real = session.scalar(select(func.count(Member.id)).where(Member.is_demo.is_(False)))
+        real = demo.real_people(session)
         if real and not args.force:
-            raise CliError(f"数据库中已有 {real} 位真实人员，为避免混淆未载入演示数据。确需载入请加 --force")
+            raise CliError(TEXT["real_data"].format(real=real))
         for name, phone, sector, district, role in DEMO_MEMBERS:
             if members.by_phone(session, phone) is None:
                 session.add(Member(name=name, phone=phone, sector=sector, district=district, role=role,
                                    is_demo=True))
-        existing = set(session.scalars(select(Activity.title).where(Activity.is_demo.is_(True))))
+        existing = demo.activity_titles(session)
         for title, kind, days, place, capacity in DEMO_ACTIVITIES:
             if title not in existing:
                 start = now + timedelta(days=days)
                 activities.create_activity(session, NewActivity(
                     title=title, kind=kind, start_at=start, place=place, capacity=capacity,
                     deadline=start - timedelta(days=1), is_demo=True))
-    print("已载入演示数据（仅供试用）：")
+    print(TEXT["loaded"])
     for name, phone, _, district, role in DEMO_MEMBERS:
-        print(f"  {name}\t{phone}\t{district or '-'}\t{'工作人员' if role == 'staff' else '委员'}")
-    print("试用：另开终端运行  python -m bot chat --as 13900000001")
-    print("用完后可运行  python -m bot demo --remove  删除全部演示数据")
+        print(TEXT["person"].format(name=name, phone=phone, district=district or "-", role=TEXT["roles"][role]))
+    print(TEXT["try"])
+    print(TEXT["remove_later"])
     return 0
 
 

@@ -5,21 +5,8 @@ import argparse
 from datetime import date, timedelta
 
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import DIGEST_HELP as HELP, DIGEST_ERRORS as ERRORS
 
-HELP = {
-    "group": "工作人员每日履职日报：查看、发送、生成页面链接",
-    "show": "打印某一天的完整日报文本",
-    "send": "立即生成并推送某一天的日报给所有已绑定的工作人员（同一天不会重复发送，失败的会重试）",
-    "link": "打印某一天日报页面的签名链接（有效期见 digest.link_ttl_hours）",
-    "date": "日报所统计的日期 YYYY-MM-DD，默认昨天",
-    "hours": "链接有效小时数，默认取配置 digest.link_ttl_hours",
-}
-ERRORS = {
-    "format": "日期格式应为 YYYY-MM-DD，例如 2026-11-25",
-    "future": "{date} 还没有到，无法生成日报",
-    "unfinished": "{date} 还没有结束，只能发送已结束日期的日报（可先用 digest show 查看）",
-    "secret": "无法签发链接：请设置 digest.secret（环境变量 BOT__DIGEST__SECRET）或 wechat.token",
-}
 LINK_NOTE = "有效期至 {until}"
 LINK_NO_BASE = "（未设置 digest.base_url，以上仅为路径，请加上本服务的公网地址）"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.archive import archive_name, build_archive
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import EXPORT as TEXT
 from bot.records_export import (
     SHEET_TITLE, archives_zip, exported_members, record_header, records_name, records_rows, zip_name,
 )
@@ -17,11 +18,6 @@ from storage import members
 from storage.roster import normalize_phone
 from storage.statuses import MemberRole
 
-TEXT = {
-    "headers_help": "表头：zh 中文（默认，如 姓名,手机号,界别,旗区,社情民意…）或 en 英文字段名（便于程序处理）",
-    "no_member": "名册中没有手机号为 {phone} 的委员",
-    "bad_year": "年份不正确",
-}
 
 
 def register(sub) -> None:

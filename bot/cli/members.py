@@ -7,47 +7,14 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import MEMBERS as TEXT, MEMBER_BINDING as BINDING_TEXT
 from bot.member_admin import unbind
+from storage import members as roster
 from storage.models import Member
 from storage.roster import RosterError, district_in, normalize_phone, normalize_role, read_roster, upsert_members
 from storage.statuses import MemberRole
 
-# Wording shown to staff.
-TEXT = {
-    "help": "委员名单：导入、查看、解除微信绑定",
-    "import_help": "从 CSV（UTF-8）或 XLSX 导入/更新名单（按手机号更新，不会重复）",
-    "file_help": "名单文件，第 1 行为表头：姓名,手机号,界别,旗区,角色（或 name,phone,sector,district,role）",
-    "skip_help": "跳过有误的行，只导入正确的行（默认：有误则全部不导入）",
-    "dry_help": "只检查并统计，不写入数据库",
-    "list_help": "列出名单（含完整手机号与绑定状态；演示人员标有“（演示）”）",
-    "role_help": "只看某一角色：委员/member 或 工作人员/staff",
-    "district_help": "只看某一旗区（可用简称，如 准旗）",
-    "unbound_help": "只看尚未绑定微信的人员",
-    "unbind_help": "解除某人的微信绑定（换手机号/换微信号后可重新绑定）",
-    "phone_help": "该人员的手机号",
-    "read": "读取 {file}：有效 {valid} 行，有误 {bad} 行",
-    "bad_row": "  第 {line} 行：{reason}",
-    "not_imported": "有 {bad} 行有误，未导入任何数据。请改正后重新导入，或加 --skip-bad 跳过这些行",
-    "summary": "{prefix}新增 {created}，更新 {updated}，未变 {unchanged}，跳过 {skipped}",
-    "dry_prefix": "试运行（未写入）：",
-    "done_prefix": "导入完成：",
-    "bad_role": "角色无法识别：{value}（可用 委员/member 或 工作人员/staff）",
-    "bad_district": "旗区无法识别：{value}",
-    "bad_phone": "手机号格式不对：{value}",
-    "no_member": "没有手机号为 {phone} 的人员",
-    "not_bound": "{name}（{phone}）尚未绑定微信，无需解除",
-    "unbound": "已解除 {name}（{phone}）的微信绑定，对方可用新的微信重新绑定",
-    "columns": ("姓名", "手机号", "界别", "旗区", "角色", "绑定"),
-    "roles": {MemberRole.MEMBER: "委员", MemberRole.STAFF: "工作人员"},
-    "yes": "是", "no": "否",
-    "total": "共 {total} 人，已绑定 {bound}，未绑定 {unbound}",
-    "demo_mark": "（演示）",
-    "demo_total": "，其中演示人员 {demo} 人（不计入统计，可用 demo --remove 删除）",
-    "empty": "没有符合条件的人员",
-}
 
 
 def register(subparsers) -> None:
@@ -99,21 +66,17 @@ def import_command(args: argparse.Namespace) -> int:
 def list_command(args: argparse.Namespace) -> int:
     rt = runtime_for_cli()
     districts = list(rt.config.org.districts)
-    query = select(Member)
+    role = district = None
     if args.role:
         role = normalize_role(args.role)
         if role is None or not args.role.strip():
             raise CliError(TEXT["bad_role"].format(value=args.role))
-        query = query.where(Member.role == role)
     if args.district:
         district = district_in(args.district.strip(), districts)
         if district is None:
             raise CliError(TEXT["bad_district"].format(value=args.district))
-        query = query.where(Member.district == district)
-    if args.unbound:
-        query = query.where(Member.openid.is_(None))
     with rt.db.session() as session:
-        members = list(session.scalars(query))
+        members = roster.search(session, role=role, district=district, bound=False if args.unbound else None)
     members.sort(key=lambda m: (m.is_demo, m.role != MemberRole.MEMBER, _rank(m.district, districts), m.id))
     print(format_members(members))
     return 0
@@ -125,7 +88,7 @@ def unbind_command(args: argparse.Namespace) -> int:
         raise CliError(TEXT["bad_phone"].format(value=args.phone))
     rt = runtime_for_cli()
     with rt.db.session() as session:
-        member = session.scalars(select(Member).where(Member.phone == phone)).first()
+        member = roster.by_phone(session, phone)
         if member is None:
             raise CliError(TEXT["no_member"].format(phone=phone))
         if not unbind(rt, member):
@@ -166,21 +129,6 @@ def _pad(text: str, width: int) -> str:
 
 # --- binding codes and attempts (issue 10) ------------------------------------------------------------
 
-BINDING_TEXT = {
-    "code_help": "为某人生成一次性绑定验证码（6 位，只能用一次；工作人员绑定必须使用）",
-    "hours_help": "有效小时数（默认取 binding.code_hours，24）",
-    "bad_hours": "有效时长必须大于 0 小时",
-    "code": "{name}（{phone}）的绑定验证码：{code}\n有效至 {until}，只能使用一次；新生成的验证码会使旧的失效。\n"
-            "请告知本人发送：绑定 {name} {phone} {code}",
-    "attempts_help": "列出绑定尝试（含失败原因），并标出多次失败的人员",
-    "since_help": "起始日期 YYYY-MM-DD（默认 7 天前）",
-    "bad_since": "日期格式应为 YYYY-MM-DD：{value}",
-    "columns": ("时间", "微信 openid", "目标人员", "结果"),
-    "none": "{since} 以来没有绑定尝试",
-    "total": "共 {n} 次尝试，失败 {failed} 次",
-    "flagged": "注意：{name}（{phone}）绑定失败 {count} 次，请核实是否有人冒用",
-    "unknown_entry": "（名册中无此人）",
-}
 
 
 def register_binding(sub) -> None:
@@ -205,7 +153,7 @@ def code_command(args: argparse.Namespace) -> int:
         raise CliError(BINDING_TEXT["bad_hours"])
     now = rt.now()
     with rt.db.session() as session:
-        member = session.scalars(select(Member).where(Member.phone == phone)).first()
+        member = roster.by_phone(session, phone)
         if member is None:
             raise CliError(TEXT["no_member"].format(phone=phone))
         issued = binding.issue_code(session, member, now, hours)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from bot import media, replies
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import REPORT_REVIEW_ERRORS as CLI_FLOW_ERRORS
 from bot.cli.vocab import REPORT_SCOPES, REPORTS
 from bot.report_export import collect, title_for, write_docx, write_xlsx
 from bot.report_review import edit, error_text, find, review, view_text
@@ -14,16 +15,6 @@ from storage.report_flow import ACTIONS, FlowError
 from storage.days import day_start
 
 ACTION_HELP = "，".join(f"{a.name}={a.verb}" for a in ACTIONS.values())
-# Review errors in command-line terms (the shared wording in bot/replies.py shows the WeChat syntax).
-CLI_FLOW_ERRORS = {
-    "unknown_action": "未知操作「{action}」，--action 可用：" + ACTION_HELP,
-    "need_note_return": "退回须写明理由：reports review {receipt} --action return --note \"请补充具体地点和建议\"",
-    "need_note_instruct": "请写明批示内容：reports review {receipt} --action instruct --to 市长 --note \"请市住建局牵头解决\"",
-    "need_note_close": "请写明办理结果：reports review {receipt} --action close --note \"已完成供热管网改造\"",
-    "need_to_forward": "请写明报送单位：reports review {receipt} --action forward --to 市委办公室",
-    "need_to_instruct": "请写明批示领导：reports review {receipt} --action instruct --to 市长 --note \"批示内容\"",
-    "need_into": "请写明合并到哪一条：reports review {receipt} --action merge --into SQ2026-0001",
-}
 
 
 def register(sub) -> None:
@@ -143,7 +134,7 @@ def _guard(run):
         return run()
     except FlowError as exc:
         cli_text = CLI_FLOW_ERRORS.get(exc.code)
-        raise CliError(cli_text.format(**exc.params) if cli_text else error_text(exc)) from None
+        raise CliError(cli_text.format(actions=ACTION_HELP, **exc.params) if cli_text else error_text(exc)) from None
 
 
 def _day(value: str) -> date:

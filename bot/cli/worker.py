@@ -3,32 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
 from bot.cli import CliError, runtime_for_cli
+from bot.wording.cli import WORKER as TEXT
 from bot.cli.vocab import OUTBOX
+from storage import outbox as outbox_rows
 from storage.models import OutboxMessage
 from storage.statuses import OutboxChannel, OutboxStatus
 
-# Wording shown to staff.
-TEXT = {
-    "worker_help": "发送待发消息并运行定时任务（提醒、照片保存、每日简报）；可在多台机器上同时运行，每条消息只发一次",
-    "once_help": "只发送当前到期的消息，然后退出",
-    "jobs_help": "只运行这些定时任务，逗号分隔（outbox,reminders,media,digest），默认全部",
-    "bad_job": "未知的任务：{names}（可用 {known}）",
-    "outbox_help": "查看待发消息，重发失败或状态不明的消息",
-    "list_help": "列出最近的消息（最新的在前）",
-    "status_help": "只看某一状态（代码或中文均可）：" + OUTBOX.help(),
-    "limit_help": "最多列出多少条（默认 20）",
-    "retry_help": "把一条失败或状态不明的消息重新放入待发（状态不明的消息对方可能已收到，请先确认）",
-    "id_help": "消息编号（outbox list 第一列）",
-    "columns": "编号  状态      类型        渠道      收件人                次数  下次/发送时间     说明",
-    "empty": "没有符合条件的消息",
-    "no_row": "没有编号为 {id} 的消息",
-    "not_retryable": "消息 {id} 当前状态为“{status}”，只有失败或状态不明的消息可以重发",
-    "retried": "消息 {id} 已重新放入待发，工作进程会尽快发送",
-    "channels": {OutboxChannel.KEFU: "客服消息", OutboxChannel.TEMPLATE: "模板消息"},
-}
 
 
 def register(subparsers) -> None:
@@ -40,7 +21,8 @@ def register(subparsers) -> None:
     box = subparsers.add_parser("outbox", help=TEXT["outbox_help"], description=TEXT["outbox_help"])
     sub = box.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
     lst = sub.add_parser("list", help=TEXT["list_help"], description=TEXT["list_help"])
-    lst.add_argument("--status", type=OUTBOX.parse, metavar="STATUS", help=TEXT["status_help"])
+    lst.add_argument("--status", type=OUTBOX.parse, metavar="STATUS",
+                     help=TEXT["status_help"].format(statuses=OUTBOX.help()))
     lst.add_argument("--limit", type=int, default=20, help=TEXT["limit_help"])
     lst.set_defaults(handler=list_command)
     retry = sub.add_parser("retry", help=TEXT["retry_help"], description=TEXT["retry_help"])
@@ -67,11 +49,8 @@ def worker_command(args) -> int:
 
 def list_command(args) -> int:
     rt = runtime_for_cli()
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(max(args.limit, 1))
-    if args.status:
-        query = query.where(OutboxMessage.status == args.status)
     with rt.db.session() as session:
-        rows = session.scalars(query).all()
+        rows = outbox_rows.latest(session, args.limit, args.status)
     if not rows:
         print(TEXT["empty"])
         return 0

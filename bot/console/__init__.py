@@ -24,7 +24,7 @@ console = Blueprint("console", __name__, url_prefix="/console", template_folder=
 csrf = CSRFProtect()
 
 # Page modules (each adds routes to `console`); imported before the blueprint is first registered.
-PAGES = ["common", "auth", "dashboard"]
+PAGES = ["common", "auth", "dashboard", "reports", "digest", "outbox", "accounts"]
 PAGES_B = ["activities", "roster", "records"]  # engineer B's pages, imported when present
 
 PRIVATE_HEADERS = {

@@ -82,6 +82,117 @@ CLI: dict[str, str] = {
     "actor": "命令行",
 }
 
+# --- 工作台, 社情民意, 日报, 发送队列, 账号 pages ------------------------------------------------------------
+W.update({
+    # 工作台
+    "dash_queue": "待办",
+    "dash_pending": "待审核社情民意",
+    "dash_overdue": "超过 {days} 天未审核",
+    "dash_today": "今日",
+    "dash_month": "本月",
+    "dash_new_reports": "新增社情民意",
+    "dash_checkins": "学习打卡（{members} 人）",
+    "dash_signups": "活动报名",
+    "dash_attended": "活动出席",
+    "dash_charts": "近 30 天",
+    "dash_links": "常用入口",
+    "dash_link_review": "审核社情民意",
+    "dash_link_outbox": "发送失败的消息",
+    # 社情民意: queue
+    "rep_title": "社情民意",
+    "rep_status": "状态", "rep_district": "旗区", "rep_category": "分类", "rep_from": "提交日期起",
+    "rep_to": "提交日期止", "rep_text": "关键词", "rep_text_hint": "编号、标题、内容或委员姓名",
+    "rep_overdue_only": "只看超期未审核",
+    "rep_receipt": "编号", "rep_name": "标题", "rep_member": "反映人", "rep_submitted": "提交时间",
+    "rep_empty": "没有符合条件的社情民意",
+    "rep_export_xlsx": "导出筛选结果（Excel）",
+    "rep_export_docx": "导出筛选结果（Word 汇编）",
+    "rep_export_title": "社情民意汇编（筛选结果）",
+    "rep_bad_date": "日期格式应为 YYYY-MM-DD：{value}",
+    # 社情民意: one report
+    "rep_fields": "基本信息",
+    "rep_phone": "手机号", "rep_sector": "界别",
+    "rep_original": "委员原文",
+    "rep_suggestion": "建议",
+    "rep_original_title": "委员原标题",
+    "rep_original_category": "委员原分类",
+    "rep_revision_of": "退回后重新提交，原编号",
+    "rep_revised_by": "已修改重报为",
+    "rep_merged_into": "已合并到",
+    "rep_photos": "图片和语音",
+    "rep_photo_missing": "图片尚未下载",
+    "rep_photo_failed": "图片下载失败：{error}",
+    "rep_voice": "语音转写",
+    "rep_history": "处理历史",
+    "rep_seconders": "附议委员",
+    "rep_seconders_none": "暂无附议",
+    "rep_similar": "相似的社情民意（近 {days} 天）",
+    "rep_similar_none": "没有相似的社情民意",
+    "rep_actions": "审核操作",
+    "rep_actions_none": "当前状态「{status}」下没有可用的审核操作",
+    "rep_note": "说明",
+    "rep_note_return": "退回理由（委员会收到）",
+    "rep_note_instruct": "批示内容",
+    "rep_note_close": "办理结果",
+    "rep_note_optional": "说明（可不填）",
+    "rep_to_forward": "报送单位",
+    "rep_to_instruct": "批示领导",
+    "rep_level": "批示级别（可不填，按领导职务推断）",
+    "rep_into": "合并到（编号）",
+    "rep_edit": "修改标题和分类（委员原文保留在处理历史中）",
+    "rep_edit_title": "标题",
+    "rep_edit_category": "分类",
+    "rep_not_found": "没有找到编号为 {receipt} 的社情民意",
+    "rep_media_missing": "文件不存在",
+    # 日报
+    "dig_title": "日报",
+    "dig_pick": "查看某一天",
+    "dig_open": "打开",
+    "dig_recent": "最近的日报",
+    "dig_back": "← 返回工作台日报列表",
+    "dig_bad_day": "日期应为 2000-01-01 至今天之间的 YYYY-MM-DD",
+    # 发送队列
+    "out_title": "发送队列",
+    "out_hint": "这里列出发送失败或状态不明的消息。状态不明的消息对方可能已经收到，重发前请先向对方确认。",
+    "out_show": "显示",
+    "out_id": "编号", "out_to": "接收人", "out_kind": "类型", "out_status": "状态", "out_attempts": "尝试次数",
+    "out_created": "创建时间", "out_error": "最后错误", "out_text": "内容",
+    "out_retry": "重发",
+    "out_retried": "消息 {id} 已重新放入待发队列",
+    "out_not_retryable": "消息 {id} 当前状态为「{status}」，只有失败或状态不明的消息可以重发",
+    "out_empty": "没有失败或状态不明的消息",
+    "out_unknown_member": "（未知）",
+    # 账号 (admin)
+    "acc_title": "工作台账号",
+    "acc_name": "姓名", "acc_phone": "手机号", "acc_role": "角色", "acc_last_login": "最近登录",
+    "acc_admin": "管理员", "acc_staff": "工作人员",
+    "acc_set": "设置密码",
+    "acc_set_hint": "为名册中的工作人员设置或重设密码（至少 {n} 位）；重设后对方已登录的会话失效。",
+    "acc_password": "新密码",
+    "acc_is_admin": "管理员",
+    "acc_done": "已设置 {name}（{phone}）的工作台密码",
+    "acc_no_member": "名册中没有这个手机号",
+    "acc_not_staff": "这个手机号不是工作人员，委员不能登录工作台",
+    "acc_too_short": "密码至少 {n} 位",
+})
+
+# Review errors in the console's own terms (the form fields), falling back to bot/replies.py REPORT_FLOW_ERRORS.
+FLOW_ERRORS: dict[str, str] = {
+    "need_note_return": "退回须写明理由（委员会收到这段说明）",
+    "need_note_instruct": "请填写批示内容",
+    "need_note_close": "请填写办理结果",
+    "need_to_forward": "请填写报送单位",
+    "need_to_instruct": "请填写批示领导",
+    "need_into": "请填写要合并到的编号，如 SQ2026-0001",
+}
+
+AUDIT_ACTIONS.update({
+    "report.adopt": "采用", "report.return": "退回", "report.reject": "不采用", "report.forward": "报送",
+    "report.instruct": "批示", "report.close": "办结", "report.merge": "合并", "report.merged_in": "被合并",
+    "report.edit_title": "修改标题", "report.edit_category": "修改分类",
+    "outbox.retry": "重发消息",
+})
+
 # --- 活动, 名册, 履职 pages ---------------------------------------------------------------------------
 W.update({
     # 活动

@@ -15,7 +15,7 @@ from bot import replies
 from bot.config import Settings
 from bot.dialogs import engine
 from bot.dialogs.base import Ask, Dialog, Done, Message, Perform, Transition, Turn, Unclear, load_state
-from storage import binding
+from storage import binding, members
 
 NAME = "bind"
 
@@ -30,6 +30,7 @@ class BindDraft:
     name: str = ""
     phone: str = ""
     code: str = ""
+    text: str = ""     # the message, for a name the extractor missed ("我是医卫界的赵六 电话139…")
 
 
 def handle_stranger(turn: Turn) -> str:
@@ -43,7 +44,7 @@ def handle_stranger(turn: Turn) -> str:
     if turn.understood().intent != "bind" and "phone" not in found:
         return replies.BIND_HOW
     return engine.start(turn, DIALOG, begin(BindDraft(found.get("name", ""), found.get("phone", ""),
-                                                      found.get("code", ""))))
+                                                      found.get("code", ""), turn.message.text)))
 
 
 def begin(draft: BindDraft) -> Transition:
@@ -52,8 +53,18 @@ def begin(draft: BindDraft) -> Transition:
     if draft.name:
         return Ask(Step.PHONE, draft, replies.BIND_ASK_PHONE.format(name=draft.name))
     if draft.phone:
-        return Ask(Step.NAME, draft, replies.BIND_ASK_NAME)
+        return Perform(_name_in_message, draft)
     return Done(replies.BIND_NEED_BOTH)
+
+
+def _name_in_message(turn: Turn, draft: BindDraft) -> Transition:
+    """Only a phone was read: if the roster name of that phone is written in the message, it was said (not
+    guessed); otherwise ask for the name. The attempt itself is checked and throttled as any other."""
+    entry = members.by_phone(turn.session, draft.phone)
+    if entry is not None and entry.name and entry.name in intents.normalize(draft.text):
+        draft.name = entry.name
+        return attempt(turn, draft)
+    return Ask(Step.NAME, draft, replies.BIND_ASK_NAME)
 
 
 def on_phone(draft: BindDraft, msg: Message) -> Transition:

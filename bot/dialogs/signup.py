@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import intents
+from intents.activity_titles import names_activity
 from bot import duty_record, reminders, replies
 from bot.dialogs.base import Ask, Dialog, Done, Handover, Message, Perform, Transition, Turn, Unclear
 from bot.dialogs.common import slot_date, when_label
@@ -161,7 +162,7 @@ def by_codes(turn: Turn, action: str, codes: tuple[str, ...], reason: str = "") 
         if activities.by_code(turn.session, code) is None:
             answers.append(replies.ACTIVITY_NOT_FOUND.format(ref=code))
         else:
-            answers.append(_perform(turn, SignupDraft(action=action, code=code, reason=reason)).reply)
+            answers.append(_act(turn, SignupDraft(action=action, code=code, reason=reason)).reply)
     return Done("\n\n".join(answers))
 
 
@@ -183,7 +184,7 @@ def _answer_question(turn: Turn, slots: dict) -> Transition:
 def _pick_by_reference(turn: Turn, draft: SignupDraft) -> Transition:
     ref = intents.extract(turn.text, turn.now, ("activity",)).get("activity", "")
     matches = [c for c in draft.codes if c == ref.upper()] or [
-        a.code for a in activities.find(turn.session, turn.now, ref, None, turn.rt.tz) if a.code in draft.codes]
+        a.code for a in _find(turn, ref, None) if a.code in draft.codes]
     if len(matches) != 1:
         return Unclear()
     draft.code = matches[0]
@@ -209,8 +210,17 @@ def _on_place(turn: Turn, activity: Activity) -> bool:
     return signup is not None and signup.status in activities.TAKES_PLACE and activity.start_at > turn.now
 
 
+def _find(turn: Turn, reference: str | None, day) -> list[Activity]:
+    """Upcoming activities matching a code, words of the title/kind, and/or a local day."""
+    coded = activities.by_code(turn.session, reference) if reference else None
+    if coded is not None:
+        return [coded]
+    found = activities.upcoming_on(turn.session, turn.now, day, turn.rt.tz)
+    return [a for a in found if names_activity(reference, a.title, a.kind)] if reference else found
+
+
 def _candidates(turn: Turn, action: str, reference: str | None, day) -> list[Activity]:
-    found = activities.find(turn.session, turn.now, reference, day, turn.rt.tz)
+    found = _find(turn, reference, day)
     if action == "signup":
         if reference or day:
             return [a for a in found if activities.is_for(a, turn.member)] or found
@@ -224,6 +234,15 @@ def _candidates(turn: Turn, action: str, reference: str | None, day) -> list[Act
 # --- acting ---------------------------------------------------------------------------------------------
 
 def _perform(turn: Turn, draft: SignupDraft) -> Transition:
+    """Act on the chosen activity; a second activity named in the same message is pointed out, not acted on."""
+    done = _act(turn, draft)
+    others = [c for c in intents.activity_codes(turn.text) if c != draft.code]
+    if others and isinstance(done, Done) and not intents.parse_activity_command(turn.text):
+        return Done(done.reply + replies.ACTIVITY_ALSO_NAMED.format(codes="、".join(others), first=others[0]))
+    return done
+
+
+def _act(turn: Turn, draft: SignupDraft) -> Transition:
     session, member, now = turn.session, turn.member, turn.now
     activity = activities.by_code(session, draft.code)
     if draft.action == "signup":
