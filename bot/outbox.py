@@ -6,6 +6,8 @@ row. A row is sent at most once: whenever we cannot know whether WeChat delivere
 died mid-send, or WeChat never answered) it becomes 'unknown' and is not resent automatically;
 staff may resend it with `python -m bot outbox retry ID`.
 While a row is 'sending', next_attempt_at holds the end of its lease.
+This module owns every outbox status change (the digest requeues with `requeue`, reminders are withdrawn
+with `cancel`); the queries are storage/outbox.py, the staff notes bot/wording/outbound.py.
 
 Channel: a customer-service (kefu) text while the member's 48-hour window is open, else a
 template message (template id from the row or wechat.templates[kind], falling back to `notice`).

@@ -133,7 +133,7 @@ def outbox_job(rt: Runtime, now: datetime) -> None:
 
 
 def digest_job(rt: Runtime, now: datetime) -> None:
-    """Yesterday's staff digest (bot/digest.py); idempotent per day."""
+    """Yesterday's staff digest (bot/digest/); idempotent per day."""
     from bot import digest
 
     digest.send_scheduled(rt, now)
