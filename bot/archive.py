@@ -17,54 +17,13 @@ from sqlalchemy.orm import Session
 
 from bot import duty_record, replies
 from bot.runtime import Runtime
+from bot.wording.documents import ARCHIVE as TEXT, ARCHIVE_OUTCOMES as OUTCOMES
+from bot.wording.documents import ARCHIVE_SUMMARY_ROWS as SUMMARY_ROWS, ARCHIVE_WALK_IN as WALK_IN
 from storage import records
 from storage.models import Member
 from storage.records import MemberItems, MemberYear
 from storage.statuses import AttendanceResult
 
-# Wording of the document (staff may edit; keep the {placeholders}).
-TEXT = {
-    "title": "委员履职档案（{year}年度）",
-    "org": "{org}",
-    "as_of": "统计截至：{when}",
-    "member": "委员信息",
-    "member_rows": (("姓名", "name"), ("界别", "sector"), ("旗区", "district"), ("手机号", "phone")),
-    "summary": "履职情况汇总",
-    "summary_header": ("项目", "数量", "积分"),
-    "requirements": "年度履职要求",
-    "requirement_met": "已完成",
-    "requirement_missing": "还差{missing}{unit}",
-    "no_requirements": "本年度未设履职要求。",
-    "reports": "一、社情民意",
-    "reports_header": ("日期", "编号", "标题", "状态"),
-    "instructed_mark": "（获领导批示）",
-    "seconds": "二、附议",
-    "seconds_header": ("日期", "编号", "标题"),
-    "checkins": "三、学习打卡",
-    "checkins_header": ("日期", "学习内容", "时长（分钟）"),
-    "activities": "四、参加活动",
-    "activities_header": ("日期", "编号", "活动名称", "类别", "情况"),
-    "none": "（无）",
-    "empty": "—",
-}
-SUMMARY_ROWS = (  # label, count (from RecordCounts), points (from Score)
-    ("社情民意（提交）", "reports", "reports"),
-    ("　其中被采用", "reports_adopted", None),
-    ("　其中获领导批示", "reports_instructed", None),
-    ("附议", "seconds", "seconds"),
-    ("学习打卡（次）", "checkins", "study"),
-    ("学习时长（分钟）", "study_minutes", None),
-    ("活动报名（确认名额）", "signups", None),
-    ("活动出席", "attended", "activities"),
-    ("请假", "leaves", None),
-    ("缺席（未请假）", "absences", None),
-    ("候补未获名额", "waitlisted", None),
-)
-OUTCOMES = {
-    AttendanceResult.ATTENDED: "出席", AttendanceResult.ABSENT: "缺席", AttendanceResult.LEAVE: "请假",
-    AttendanceResult.SIGNED: "已报名（尚未结束）", AttendanceResult.WAITLIST: "候补（未获名额）",
-}
-WALK_IN = "出席（现场签到）"
 FONT = "宋体"
 
 
@@ -100,7 +59,7 @@ def _heading(rt: Runtime, doc, year: int, now: datetime) -> None:
     title = doc.add_heading(TEXT["title"].format(year=year), level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for text in (TEXT["org"].format(org=rt.config.org.name),
-                 TEXT["as_of"].format(when=rt.local(now).strftime("%Y年%m月%d日 %H:%M"))):
+                 TEXT["as_of"].format(when=rt.local(now).strftime(TEXT["as_of_time"]))):
         doc.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -114,10 +73,10 @@ def _summary(doc, result: MemberYear) -> None:
     counts, score = result.counts, result.score
     rows = [(label, getattr(counts, count), getattr(score, part) if part else "") for label, count, part in SUMMARY_ROWS]
     if score.deductions:
-        rows.append(("扣分（缺席、请假）", "", -score.deductions))
+        rows.append((TEXT["deductions"], "", -score.deductions))
     if score.base:
-        rows.append(("基础分", "", score.base))
-    rows.append(("履职积分合计", "", score.total))
+        rows.append((TEXT["base"], "", score.base))
+    rows.append((TEXT["total"], "", score.total))
     _table(doc, TEXT["summary_header"], rows)
 
 
@@ -130,11 +89,12 @@ def _requirements(doc, result: MemberYear) -> None:
         label, unit = replies.REQUIREMENT_LABELS[req.key]
         state = TEXT["requirement_met"] if req.met else TEXT["requirement_missing"].format(
             missing=req.missing, unit=unit)
-        doc.add_paragraph(f"{label}：{req.done}/{req.required}{unit}，{state}", style="List Bullet")
+        doc.add_paragraph(TEXT["requirement_line"].format(label=label, done=req.done, required=req.required, unit=unit,
+                                                      state=state), style="List Bullet")
 
 
 def _items(rt: Runtime, doc, items: MemberItems) -> None:
-    day = lambda moment: rt.local(moment).strftime("%Y-%m-%d")  # noqa: E731
+    day = lambda moment: rt.local(moment).strftime(TEXT["date"])  # noqa: E731
     sections = [
         ("reports", [(day(r.when), r.receipt, r.title, r.status + (TEXT["instructed_mark"] if r.instructed else ""))
                      for r in items.reports]),
@@ -154,7 +114,7 @@ def _outcome(item: records.ActivityItem) -> str:
     if item.outcome == AttendanceResult.ATTENDED and item.walk_in:
         return WALK_IN
     text = OUTCOMES[item.outcome]
-    return f"{text}：{item.reason}" if item.outcome == AttendanceResult.LEAVE and item.reason else text
+    return TEXT["outcome_reason"].format(outcome=text, reason=item.reason) if item.outcome == AttendanceResult.LEAVE and item.reason else text
 
 
 def _table(doc, header, rows) -> None:
