@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from conftest import FIXED_NOW, add_member
-from console_helpers import post, staff_client
+from console_helpers import csrf_token, staff_client
 from bot.activity_qr import scene_content
 from storage import activities
 from storage.activities import NewActivity
@@ -15,6 +15,11 @@ from storage.models import Activity, AuditEntry, OutboxMessage
 
 FORM = {"title": "读书分享会", "kind": "读书分享会", "start_at": "2026-12-10T09:00", "end_at": "",
         "place": "市政协三楼", "capacity": "2", "deadline": "2026-12-09T18:00", "audience": ""}
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST with the session's CSRF token, read from a page of this area."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client, "/console/activities")}, **kwargs)
 
 
 def _publish(rt, **fields) -> str:
