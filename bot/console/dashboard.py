@@ -8,6 +8,7 @@ from flask import render_template
 from bot.console import console, runtime
 from bot.console.auth import login_required
 from bot.digest import build_digest, day_window, digest_charts
+from bot.wording.digest import PAGE as DIGEST_PAGE
 from storage import figures
 
 
@@ -26,4 +27,5 @@ def dashboard():
         backlog = figures.backlog(session, rt.now() - timedelta(days=overdue_days))
         charts = digest_charts(build_digest(rt, today, session))
     return render_template("console/dashboard.html", periods=periods, backlog=backlog, charts=charts,
+                           chart_titles=DIGEST_PAGE,
                            overdue_days=overdue_days, today=today)
