@@ -1,5 +1,5 @@
 """The staff console's headline figures for a span of days: reports, review backlog, check-ins, sign-ups,
-attendance. Demo people and activities are left out, as in the digest (storage/demo.py)."""
+attendance. Staff, demo people and demo activities are left out, as in the digest (storage/demo.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.demo import real_members
 from storage.models import Activity, Checkin, Member, Report, Signup
-from storage.report_flow import SUBMITTED
+from storage.statuses import ReportState, SignupStatus
 
 
 @dataclass(frozen=True)
@@ -29,17 +30,17 @@ class Backlog:
 
 def period(session: Session, first: date, last: date, since: datetime, until: datetime) -> Figures:
     """Figures for the local days first..last, whose UTC bounds are [since, until)."""
-    real = Member.is_demo.is_(False)
+    real = real_members()
     new_reports = session.scalar(select(func.count()).select_from(Report).join(Member, Member.id == Report.member_id)
                                  .where(Report.created_at >= since, Report.created_at < until, real)) or 0
     checkins, checkin_members = session.execute(
         select(func.count(), func.count(func.distinct(Checkin.member_id))).join(Member, Member.id == Checkin.member_id)
-        .where(Checkin.day >= first, Checkin.day <= last, real, Member.role != "staff")).one()
+        .where(Checkin.day >= first, Checkin.day <= last, real)).one()
     real_signup = (real, Activity.is_demo.is_(False))
     signups = session.scalar(
         select(func.count()).select_from(Signup).join(Member, Member.id == Signup.member_id)
         .join(Activity, Activity.id == Signup.activity_id)
-        .where(Signup.created_at >= since, Signup.created_at < until, Signup.status != "cancelled",
+        .where(Signup.created_at >= since, Signup.created_at < until, Signup.status != SignupStatus.CANCELLED,
                *real_signup)) or 0
     attended = session.scalar(
         select(func.count()).select_from(Signup).join(Member, Member.id == Signup.member_id)
@@ -50,6 +51,6 @@ def period(session: Session, first: date, last: date, since: datetime, until: da
 
 def backlog(session: Session, overdue_before: datetime) -> Backlog:
     pending = select(func.count()).select_from(Report).join(Member, Member.id == Report.member_id).where(
-        Report.status == SUBMITTED, Member.is_demo.is_(False))
+        Report.status == ReportState.SUBMITTED, real_members())
     return Backlog(session.scalar(pending) or 0,
                    session.scalar(pending.where(Report.created_at < overdue_before)) or 0)
