@@ -5,7 +5,8 @@ from .commands import (
     parse_activity_command, parse_member_command, parse_sign_in_command, parse_staff_command, sign_in_code,
 )
 from .conversation import (
-    Edit, category_of, choice, is_cancel, is_confirm, is_only_emoji_or_sticker, is_question, is_thanks, parse_edit,
+    Edit, category_of, choice, is_cancel, is_confirm, is_only_emoji_or_sticker, is_question, is_sign_me_up, is_thanks,
+    parse_edit,
 )
 from .normalize import normalize
 from .drafting import DraftReply, draft_reply, has_place, is_bare_report_trigger, reply_word, split_suggestion
@@ -18,7 +19,7 @@ __all__ = ["INTENTS", "SLOT_KINDS", "Parse", "parse", "extract", "warm_up", "nor
            "DraftReply", "draft_reply", "reply_word", "is_bare_report_trigger", "has_place", "split_suggestion",
            "StaffCommand", "StaffArguments", "parse_staff_command", "MemberCommand", "parse_member_command",
            # reading replies inside a dialog (conversation.py)
-           "is_cancel", "is_confirm", "Edit", "parse_edit", "category_of", "choice", "is_question", "is_thanks",
+           "is_cancel", "is_confirm", "is_sign_me_up", "Edit", "parse_edit", "category_of", "choice", "is_question", "is_thanks",
            "is_only_emoji_or_sticker",
            "activity_scene_code", "sign_in_code", "find_receipt", "normalize_receipt",
            "normalize", "activity_codes", "ActivityCommand", "parse_activity_command", "parse_sign_in_command", "menu_intent"]

@@ -57,6 +57,14 @@ def is_confirm(text: str) -> bool:
     return _only(_CONFIRM, _squeeze(text))
 
 
+_SIGN_ME_UP = r"(?:帮我|给我|要|想)?(?:报名|报个名|报一个|报上|报|去|参加|算我一个|加我一个)"
+
+
+def is_sign_me_up(text: str) -> bool:
+    """'报名', '我报名', '给我报上吧', '我去', '参加': yes to an offered activity (nothing else said)."""
+    return _only(_SIGN_ME_UP, _squeeze(text))
+
+
 # ------------------------------------------------------------------ edits
 @dataclass(frozen=True)
 class Edit:

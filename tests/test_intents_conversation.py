@@ -125,3 +125,12 @@ def test_normalize(text, expected):
 ])
 def test_homophone_fix_leaves_names_and_words_alone(text):
     assert normalize(text) == text.replace("，", ",")
+
+
+@pytest.mark.parametrize("text,expected", [("报名", True), ("我报名", True), ("给我报上吧", True), ("我去", True),
+                                           ("帮我报个名吧", True), ("报名 A3", False), ("我不去", False),
+                                           ("几点开始", False)])
+def test_is_sign_me_up(text, expected):
+    from intents import is_sign_me_up
+
+    assert is_sign_me_up(text) is expected

@@ -23,7 +23,6 @@ from storage.statuses import SignupStatus
 
 NAME = "signup"
 OWN_INTENTS = ("signup", "cancel_signup", "leave", "list_activities")
-SIGNUP_WORDS = {"报名", "我报名", "报个名", "报一个", "帮我报名", "我要报名", "报吧", "我去", "参加", "我参加"}
 
 SIGNUP_REPLIES = {
     SignupResult.SIGNED: replies.SIGNUP_OK, SignupResult.ALREADY: replies.SIGNUP_ALREADY,
@@ -90,7 +89,7 @@ def on_offer(draft: SignupDraft, msg: Message) -> Transition:
     """After facts about one activity: 报名 / 好的 / 给我报上 signs up for it; anything else is a new request."""
     word = msg.text.strip(" 。.!！~")
     other = msg.extract("activity").get("activity")
-    wants = word in SIGNUP_WORDS or intents.is_confirm(word) or (
+    wants = intents.is_sign_me_up(word) or intents.is_confirm(word) or (
         msg.parsed.intent == "signup" and not intents.is_question(word))
     if wants and (not other or other.upper() == draft.code):
         draft.action = "signup"
