@@ -8,7 +8,6 @@ from .conversation import (
     Edit, category_of, choice, is_cancel, is_confirm, is_only_emoji_or_sticker, is_question, is_sign_me_up, is_thanks,
     parse_edit,
 )
-from .normalize import normalize
 from .drafting import DraftReply, draft_reply, has_place, is_bare_report_trigger, reply_word, split_suggestion
 from .entities import find_receipt, normalize_receipt
 from .normalize import normalize, strip_emoji

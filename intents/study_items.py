@@ -25,12 +25,11 @@ def extract_items(text: str, now=None):
         return None
     before = [(spans[i - 1][2] if i else 0, end) for i, (_, _, end) in enumerate(spans)]
     after = [(start, spans[i + 1][1] if i + 1 < len(spans) else len(text)) for i, (_, start, _) in enumerate(spans)]
-    segments = before
     materials = [_material(text[a:b]) for a, b in before]
     if not all(materials):
         swapped = [_material(text[a:b]) for a, b in after]
         if all(swapped):
-            segments, materials = after, swapped
+            materials = swapped
     items = [{"material": material, "minutes": minutes} if material else {"minutes": minutes}
              for (minutes, _, _), material in zip(spans, materials)]
     if now is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot import activity_admin
-from bot.activity_admin import FIELD_NAMES, ActivityError, TimingError
+from bot.activity_admin import ActivityError, TimingError
+from bot.wording.activities import FIELD_NAMES, TEXT as ACTIVITY_TEXT
 from bot.cli import CliError, runtime_for_cli
 from bot.wording.cli import ACTIVITIES as TEXT
 from bot.cli.timeparse import local_time
@@ -93,7 +94,7 @@ def cmd_edit(args) -> int:
     with rt.db.session() as session:
         activity = _activity(session, args.code)
         if activity.status != ActivityStatus.OPEN:
-            raise CliError(activity_admin.TEXT["cancelled"].format(code=activity.code))
+            raise CliError(ACTIVITY_TEXT["cancelled"].format(code=activity.code))
         changes = _changes(args)
         if not changes:
             raise CliError("没有要修改的内容，请用 --title --start --place 等选项指定")

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from bot import activity_admin, activity_qr
-from bot.activity_admin import FIELD_NAMES, ActivityError, TimingError
+from bot.activity_admin import ActivityError, TimingError
+from bot.wording.activities import FIELD_NAMES
 from bot.console import audit, console, runtime
 from bot.console.auth import current_staff, login_required
 from bot.console.wording import W

@@ -8,7 +8,6 @@ from flask import Response, abort, render_template, request, url_for
 from bot.archive import OUTCOMES, WALK_IN, archive_name, build_archive
 from bot.console import console, runtime
 from bot.console.auth import login_required
-from bot.console.wording import W
 from bot.duty_record import member_year, timing
 from bot.records_export import (
     HEADERS_ZH, SHEET_TITLE, archives_zip, exported_members, member_years, missing_text, record_header, records_name,

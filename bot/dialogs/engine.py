@@ -11,7 +11,7 @@ import dataclasses
 import intents
 from bot import replies
 from bot.dialogs.base import (
-    Ask, Dialog, DialogState, Done, Handover, Perform, Reroute, Transition, Turn, Unclear, clear_state, save_state,
+    Ask, Dialog, DialogState, Done, Perform, Reroute, Transition, Turn, Unclear, clear_state, save_state,
 )
 
 MAX_REPEATS = 1  # a question is repeated at most once; then the dialog ends politely

@@ -9,6 +9,7 @@ Where to look:
                              what `digest send` says
     bot/wording/documents.py the Word/Excel files staff export (履职档案, 社情民意汇编)
     bot/wording/cli.py       what the ops command line (`duty-bot …`) prints to staff
+    bot/wording/activities.py what publishing, editing and cancelling an activity says (CLI and console)
     bot/console/wording.py   the staff web console
 
 Rules: keep every {placeholder} (the code fills them); keep the names on the left of `=` and the keys of the
