@@ -2,7 +2,7 @@
 
 One row per member (demo members never: storage/demo.py) with Chinese column headers by default or the machine
 keys (name, phone, sector, district, reports, reports_adopted, checkins, study_minutes, signups, attended,
-points, then the further counts); the annual 履职档案 (bot.archive) of every member as one zip.
+points, then the further counts, requirements_missing, then the 提案 counts); the annual 履职档案 (bot.archive) of every member as one zip.
 """
 from __future__ import annotations
 
@@ -21,14 +21,15 @@ from storage.models import Member
 from storage.records import MemberYear
 
 MEMBER_COLUMNS = ["name", "phone", "sector", "district"]
-RECORD_COLUMNS = MEMBER_COLUMNS + records.COUNT_FIELDS + ["requirements_missing"]
+RECORD_COLUMNS = MEMBER_COLUMNS + records.COUNT_FIELDS + ["requirements_missing"] + records.PROPOSAL_FIELDS
 # Chinese headers (the default), one per machine key
 HEADERS_ZH = {
     "name": "姓名", "phone": "手机号", "sector": "界别", "district": "旗区",
     "reports": "社情民意", "reports_adopted": "社情民意采用", "checkins": "学习打卡", "study_minutes": "学习分钟",
     "signups": "活动报名", "attended": "活动出席", "points": "履职积分", "reports_instructed": "社情民意获批示",
     "seconds": "附议", "leaves": "请假", "absences": "缺席", "waitlisted": "候补未参加",
-    "requirements_missing": "未达年度要求",
+    "requirements_missing": "未达年度要求", "proposals": "提案", "proposals_cosigned": "联名提案",
+    "proposals_registered": "提案立案", "proposals_key": "重点提案", "proposals_excellent": "优秀提案",
 }
 SHEET_TITLE = "{year}年履职统计"
 
@@ -51,6 +52,7 @@ def member_years(rt: Runtime, session: Session, year: int) -> list[tuple[Member,
 def records_rows(rt: Runtime, session: Session, year: int) -> list[list]:
     return [[member.name, member.phone, member.sector, member.district]
             + [getattr(result.counts, name) for name in records.COUNT_FIELDS] + [missing_text(result)]
+            + [getattr(result.counts, name) for name in records.PROPOSAL_FIELDS]
             for member, result in member_years(rt, session, year)]
 
 

@@ -264,8 +264,9 @@ RECORD_ALL_MET = "\n今年的履职要求已全部完成，感谢您的履职！
 REQUIREMENT_LABELS = {  # requirement key -> (label, unit)
     "reports": ("社情民意", "条"), "reports_adopted": ("社情民意采用", "条"), "seconds": ("附议", "次"),
     "checkins": ("学习打卡", "次"), "study_minutes": ("学习时长", "分钟"), "attended": ("活动", "次"),
+    "proposals": ("提案", "件"),
 }
-RECORD_HINTS = {"reports": "，直接发文字反映即可", "checkins": "，发「学习打卡」即可"}
+RECORD_HINTS = {"reports": "，直接发文字反映即可", "checkins": "，发「学习打卡」即可", "proposals": "，发「我要写提案」即可"}
 RECORD_HINT_BOOKED = "（已报名{codes}，请按时签到）"
 RECORD_HINT_OPEN = "：{lines}"
 RECORD_HINT_OPEN_LINE = "{code} {day} {title}"
@@ -279,3 +280,20 @@ SERVICE_NAMES = {
     "my_activities": "查看我的活动", "my_checkins": "查看我的打卡", "menu": "操作", "staff": "审核操作",
 }
 ACTION_NAMES = {"signup": "报名", "cancel_signup": "取消报名", "leave": "请假"}
+
+
+# --- 提案 (issue 14): labels shared by chat, CLI, console and exports -------------------------------------
+PROPOSAL_STATE_LABELS = {"submitted": "待审查", "returned": "退回修改", "rejected": "不立案", "merged": "已并案",
+                         "registered": "已立案", "assigned": "办理中", "replied": "已办复", "rehandling": "再办理",
+                         "closed": "已办结"}
+PROPOSAL_ROLE_LABELS = {"lead": "主办", "assist": "协办", "joint": "会办"}
+PROPOSAL_CHANNEL_LABELS = {"meeting": "面谈", "forum": "座谈", "phone": "电话", "written": "书面"}
+PROPOSAL_OUTCOME_LABELS = {"A": "A 已解决或采纳", "B": "B 正在解决或列入计划", "C": "C 因条件限制留作参考"}
+PROPOSAL_VERDICT_LABELS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+PROPOSAL_COSIGN_LABELS = {"invited": "待答复", "agreed": "同意", "declined": "不同意"}
+PROPOSAL_ACTION_LABELS = {"submit": "提交", "register": "立案", "reject": "不立案", "return": "退回修改",
+                          "merge": "并案", "merged_in": "并入", "resubmit": "修改后提交", "assign": "交办",
+                          "reply": "办复", "accept": "评价", "reopen": "评价不满意，再办理", "close": "办结",
+                          "urge": "督办", "mark_key": "列为重点提案", "mark_excellent": "评为优秀提案",
+                          "cosign_invite": "邀请联名", "cosign_agree": "同意联名", "cosign_decline": "不同意联名",
+                          "to_report": "转为社情民意"}

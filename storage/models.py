@@ -292,3 +292,6 @@ class AuditEntry(Base):
     before: Mapped[Optional[dict[str, Any]]]
     after: Mapped[Optional[dict[str, Any]]]
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+import storage.proposal_models  # noqa: E402,F401 - 提案 models (issue 14) register on Base

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session, aliased
 from storage.activities import Timing
 from storage.models import Activity, Checkin, Member, Report, ReportEvent, ReportSecond, Signup
 from storage.reports import ADOPTED_STATES
-from storage.statuses import ActivityStatus, AttendanceResult, ReportState, SignupStatus
+from storage.proposal_models import Proposal, ProposalCosigner
+from storage.statuses import (REGISTERED_PROPOSAL_STATES, ActivityStatus, AttendanceResult, CosignStatus,
+                              ReportState, SignupStatus)
 from storage.scoring import Progress, Rules, Score, progress, score
 from storage.days import local_days
 
@@ -42,13 +44,21 @@ class RecordCounts:
     leaves: int = 0               # excused absences (请假)
     absences: int = 0             # booked, ended, neither signed in nor excused
     waitlisted: int = 0           # still on a waitlist (never got a place)
+    # 提案 (issue 14), after the columns above
+    proposals: int = 0            # submitted as author (a collective proposal has no member author)
+    proposals_cosigned: int = 0   # co-signed (联名, agreed)
+    proposals_registered: int = 0  # of the author's: 立案 (and every later state)
+    proposals_key: int = 0        # of the author's: 重点提案
+    proposals_excellent: int = 0  # of the author's: 优秀提案
     # by activity kind, for scoring
     attended_by_kind: dict[str, int] = field(default_factory=dict)
     leaves_by_kind: dict[str, int] = field(default_factory=dict)
     absences_by_kind: dict[str, int] = field(default_factory=dict)
 
 
-COUNT_FIELDS = [f.name for f in fields(RecordCounts) if isinstance(f.default, int)]  # the export columns, in order
+_COUNTS = [f.name for f in fields(RecordCounts) if isinstance(f.default, int)]
+PROPOSAL_FIELDS = [name for name in _COUNTS if name.startswith("proposals")]  # 提案: exported after the others
+COUNT_FIELDS = [name for name in _COUNTS if name not in PROPOSAL_FIELDS]  # the export columns, in order
 
 
 @dataclass
@@ -123,10 +133,33 @@ def year_counts(session: Session, year: int, tz, member_ids: list[int] | None = 
     for signup, activity in session.execute(scoped(_signups_query(start, end), Signup.member_id)):
         _count_signup(row_for(signup.member_id), signup, activity, timing.ended(activity, now))
 
+    _count_proposals(session, start, end, row_for, scoped)
+
     if rules is not None:
         for row in counts.values():
             row.points = score(row, rules).total
     return counts
+
+
+def _count_proposals(session: Session, start: datetime, end: datetime, row_for, scoped) -> None:
+    """提案 in the year they were submitted: as author (立案/重点/优秀 of those), and co-signed (agreed)."""
+    registered = func.sum(case((Proposal.state.in_(REGISTERED_PROPOSAL_STATES), 1), else_=0))
+    key = func.sum(case((Proposal.is_key.is_(True), 1), else_=0))
+    excellent = func.sum(case((Proposal.is_excellent.is_(True), 1), else_=0))
+    for mid, total, done, marked, best in session.execute(scoped(
+            select(Proposal.author_id, func.count(Proposal.id), registered, key, excellent)
+            .where(Proposal.author_id.is_not(None), Proposal.created_at >= start, Proposal.created_at < end)
+            .group_by(Proposal.author_id), Proposal.author_id)):
+        row = row_for(mid)
+        row.proposals, row.proposals_registered = int(total), int(done or 0)
+        row.proposals_key, row.proposals_excellent = int(marked or 0), int(best or 0)
+    for mid, total in session.execute(scoped(
+            select(ProposalCosigner.member_id, func.count(ProposalCosigner.id))
+            .join(Proposal, Proposal.id == ProposalCosigner.proposal_id)
+            .where(ProposalCosigner.status == CosignStatus.AGREED, Proposal.created_at >= start,
+                   Proposal.created_at < end)
+            .group_by(ProposalCosigner.member_id), ProposalCosigner.member_id)):
+        row_for(mid).proposals_cosigned = int(total)
 
 
 def _signups_query(start: datetime, end: datetime):
@@ -206,11 +239,23 @@ class ActivityItem:
 
 
 @dataclass
+class ProposalItem:
+    when: datetime
+    receipt: str
+    title: str
+    state: str              # ProposalState
+    as_author: bool         # False: co-signed (联名)
+    key: bool
+    excellent: bool
+
+
+@dataclass
 class MemberItems:
     reports: list[ReportItem] = field(default_factory=list)
     seconds: list[SecondItem] = field(default_factory=list)
     checkins: list[CheckinItem] = field(default_factory=list)
     activities: list[ActivityItem] = field(default_factory=list)
+    proposals: list[ProposalItem] = field(default_factory=list)
 
 
 def member_items(session: Session, member: Member, year: int, tz, *, now: datetime | None = None,
@@ -239,5 +284,16 @@ def member_items(session: Session, member: Member, year: int, tz, *, now: dateti
         if outcome is not None:
             items.activities.append(ActivityItem(activity.start_at, activity.code, activity.title, activity.kind,
                                                  outcome, signup.status == SignupStatus.WALKIN, signup.reason))
+    items.proposals = _proposal_items(session, member, start, end)
     return items
+
+
+def _proposal_items(session: Session, member: Member, start: datetime, end: datetime) -> list[ProposalItem]:
+    cosigned = select(ProposalCosigner.proposal_id).where(ProposalCosigner.member_id == member.id,
+                                                          ProposalCosigner.status == CosignStatus.AGREED)
+    query = select(Proposal).where(or_(Proposal.author_id == member.id, Proposal.id.in_(cosigned)),
+                                   Proposal.created_at >= start, Proposal.created_at < end)
+    return [ProposalItem(p.created_at, p.receipt_no, p.title, p.state, p.author_id == member.id, p.is_key,
+                         p.is_excellent)
+            for p in session.scalars(query.order_by(Proposal.created_at, Proposal.id))]
 

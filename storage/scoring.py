@@ -13,9 +13,10 @@ SECTIONS = {  # section -> keys it may hold (activities' kind tables are checked
     "seconds": ("each", "cap"),
     "study": ("each", "cap"),
     "activities": ("attended", "excused", "absent", "cap"),
+    "proposals": ("submitted", "cosigned", "registered", "key", "excellent", "cap"),  # 提案
 }
 KIND_TABLES = ("attended", "excused", "absent")
-REQUIREMENT_KEYS = ("reports", "reports_adopted", "seconds", "checkins", "study_minutes", "attended")
+REQUIREMENT_KEYS = ("reports", "reports_adopted", "seconds", "checkins", "study_minutes", "attended", "proposals")
 FALLBACK_KIND = "default"
 
 
@@ -36,6 +37,11 @@ class Counts(Protocol):
     attended_by_kind: dict[str, int]
     leaves_by_kind: dict[str, int]
     absences_by_kind: dict[str, int]
+    proposals: int               # 提案 submitted as author
+    proposals_cosigned: int      # 提案 co-signed (agreed)
+    proposals_registered: int    # of the author's, 立案
+    proposals_key: int           # of the author's, 重点提案
+    proposals_excellent: int     # of the author's, 优秀提案
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Rules:
     study: dict[str, int]
     activities: dict[str, Any]
     requirements: dict[str, int]
+    proposals: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Score:
     activities: int
     deductions: int
     total: int
+    proposals: int = 0
 
 
 @dataclass(frozen=True)
@@ -150,10 +158,15 @@ def score(counts: Counts, rules: Rules) -> Score:
     seconds = _capped(counts.seconds * rules.seconds.get("each", 0), rules.seconds)
     study = _capped(counts.checkins * rules.study.get("each", 0), rules.study)
     activities = _capped(_by_kind(counts.attended_by_kind, rules.activities.get("attended")), rules.activities)
+    proposals = _capped(counts.proposals * rules.proposals.get("submitted", 0)
+                        + counts.proposals_cosigned * rules.proposals.get("cosigned", 0)
+                        + counts.proposals_registered * rules.proposals.get("registered", 0)
+                        + counts.proposals_key * rules.proposals.get("key", 0)
+                        + counts.proposals_excellent * rules.proposals.get("excellent", 0), rules.proposals)
     deductions = (_by_kind(counts.absences_by_kind, rules.activities.get("absent"))
                   + _by_kind(counts.leaves_by_kind, rules.activities.get("excused")))
-    total = max(rules.base + reports + seconds + study + activities - deductions, rules.floor)
-    return Score(rules.base, reports, seconds, study, activities, deductions, total)
+    total = max(rules.base + reports + seconds + study + activities + proposals - deductions, rules.floor)
+    return Score(rules.base, reports, seconds, study, activities, deductions, total, proposals)
 
 
 def _capped(points: int, section: Mapping[str, int]) -> int:

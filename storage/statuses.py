@@ -87,3 +87,65 @@ class DeliveryOutcome(StrEnum):
     UNKNOWN = "unknown"
     SKIPPED = "skipped"        # not due, claimed by another worker, or paused
     QUEUED = "queued"          # left to the background sender
+
+
+class ProposalState(StrEnum):
+    """提案 states (the workflow is storage/proposal_flow.py); the Chinese labels are in bot/replies.py."""
+
+    SUBMITTED = "submitted"    # 待审查: filed by the member (or entered by staff), waiting for 审查
+    RETURNED = "returned"      # 退回修改: the member may revise and resubmit it (same receipt)
+    REJECTED = "rejected"      # 不立案 (with reason; perhaps turned into a 社情民意 report, report_id links it)
+    MERGED = "merged"          # 并案: merged into another proposal (merged_into_id)
+    REGISTERED = "registered"  # 已立案, not yet 交办
+    ASSIGNED = "assigned"      # 已交办: handling units at work (办理中)
+    REPLIED = "replied"        # 已办复: the lead unit replied; the author's verdict is awaited
+    REHANDLING = "rehandling"  # 再办理: the author was 不满意; handled again (round + 1)
+    CLOSED = "closed"          # 已办结
+
+
+LIVE_PROPOSAL_STATES = (ProposalState.SUBMITTED, ProposalState.REGISTERED, ProposalState.ASSIGNED,
+                        ProposalState.REPLIED, ProposalState.REHANDLING, ProposalState.CLOSED)
+REGISTERED_PROPOSAL_STATES = (ProposalState.REGISTERED, ProposalState.ASSIGNED, ProposalState.REPLIED,
+                              ProposalState.REHANDLING, ProposalState.CLOSED)  # 立案 and every later state
+HANDLING_PROPOSAL_STATES = (ProposalState.ASSIGNED, ProposalState.REHANDLING)  # units at work: may be overdue
+
+
+class CosignStatus(StrEnum):
+    """A 联名 invitation (storage/proposals.py); only AGREED co-signers are listed on the proposal."""
+
+    INVITED = "invited"
+    AGREED = "agreed"
+    DECLINED = "declined"
+
+
+class HandlingRole(StrEnum):
+    """A handling unit's part in a proposal (交办)."""
+
+    LEAD = "lead"              # 主办
+    ASSIST = "assist"          # 协办
+    JOINT = "joint"            # 会办
+
+
+class ReplyChannel(StrEnum):
+    """How the unit communicated with the member when replying (办复)."""
+
+    MEETING = "meeting"        # 面谈
+    FORUM = "forum"            # 座谈
+    PHONE = "phone"            # 电话
+    WRITTEN = "written"        # 书面
+
+
+class ReplyOutcome(StrEnum):
+    """The outcome class of a unit's reply."""
+
+    A = "A"                    # 已解决或采纳
+    B = "B"                    # 正在解决或列入计划
+    C = "C"                    # 因条件限制留作参考
+
+
+class Verdict(StrEnum):
+    """The author's verdict on a reply (评价); UNSATISFIED reopens the proposal for 再办理."""
+
+    SATISFIED = "satisfied"    # 满意
+    BASIC = "basic"            # 基本满意
+    UNSATISFIED = "unsatisfied"  # 不满意

@@ -17,7 +17,8 @@ from storage.scoring import ScoringConfigError, rules_for, score
 
 RECORD_HEADER = ["name", "phone", "sector", "district", "reports", "reports_adopted", "checkins",
                  "study_minutes", "signups", "attended", "points"]
-EXTRA_HEADER = ["reports_instructed", "seconds", "leaves", "absences", "waitlisted", "requirements_missing"]
+EXTRA_HEADER = ["reports_instructed", "seconds", "leaves", "absences", "waitlisted", "requirements_missing",
+                "proposals", "proposals_cosigned", "proposals_registered", "proposals_key", "proposals_excellent"]
 
 
 def local(*args) -> datetime:
@@ -64,7 +65,7 @@ def test_year_overrides_merge_over_default():
     ({"default": {"study": {"each": -1}}}, "不小于 0 的整数"),
     ({"default": {"reports": {"submitted": 1.5}}}, "整数"),
     ({"default": {"reports": {"approved": 1}}}, "未知"),
-    ({"default": {"requirements": {"proposals": 1}}}, "不认识"),
+    ({"default": {"requirements": {"speeches": 1}}}, "不认识"),
 ])
 def test_bad_rules_are_refused(scoring, message):
     with pytest.raises(ScoringConfigError, match=message):
