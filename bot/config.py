@@ -295,6 +295,35 @@ class ConsoleSettings(Section):
     page_size: Whole(1) = 30
 
 
+def _receipt_format(value: str) -> str:
+    """A receipt format must number the proposals and use only the known placeholders."""
+    try:
+        sample = value.format(prefix="TA", year=2026, session="八届三次", number=1)
+    except (KeyError, IndexError, ValueError):
+        raise PydanticCustomError("setting", "must use only {{prefix}} {{year}} {{session}} {{number:04d}}") from None
+    if "{number" not in value or len(sample) > 32:
+        raise PydanticCustomError("setting", "must contain {{number}} (e.g. {{number:04d}}) and stay within 32 characters")
+    return value
+
+
+class ProposalsSettings(Section):
+    """提案 (storage/proposal_flow.py, bot/dialogs/proposal.py)."""
+
+    receipt_prefix: Annotated[str, Field(min_length=1), _reason("a non-empty text")] = "TA"
+    receipt_format: Annotated[str, AfterValidator(_receipt_format)] = "{prefix}{year}-{number:04d}"
+    session: str = ""
+    deadline_days: Whole(1) = 90
+    title_max_chars: Whole(10, 100) = 40
+    min_chars: Whole(0) = 20
+    max_chars: Whole(1) = 3000
+    max_cosigners: Whole(1) = 20
+    units: Names = ("市发展和改革委员会", "市教育局", "市公安局", "市民政局", "市财政局", "市人力资源和社会保障局",
+                    "市自然资源局", "市生态环境局", "市住房和城乡建设局", "市交通运输局", "市农牧局", "市水利局",
+                    "市商务局", "市文化旅游体育局", "市卫生健康委员会", "市市场监督管理局", "市应急管理局",
+                    "市能源局", "市医疗保障局", "市城市管理综合执法局")
+    categories: Names = ("经济建设", "科教文卫", "社会民生", "城乡建设", "生态环保", "农村牧区", "政治法治", "其他")
+
+
 DEFAULT_SCORING = {  # 履职积分 rules; config.yaml explains every key (storage/scoring.py reads them)
     "default": {
         "base": 0, "floor": 0,
@@ -306,6 +335,7 @@ DEFAULT_SCORING = {  # 履职积分 rules; config.yaml explains every key (stora
             "excused": {"default": 0},
             "absent": {"全体会议": 10, "常委会议": 4, "default": 2},
             "cap": 0},
+        "proposals": {"submitted": 5, "cosigned": 2, "registered": 3, "key": 3, "excellent": 5, "cap": 0},
         "requirements": {"reports": 1, "checkins": 12, "attended": 2},
     },
 }
@@ -352,6 +382,7 @@ class Settings(Section):
     scoring: Annotated[dict, AfterValidator(_scoring)] = DEFAULT_SCORING
     digest: DigestSettings = DigestSettings()
     console: ConsoleSettings = ConsoleSettings()
+    proposals: ProposalsSettings = ProposalsSettings()
 
     _source: dict = PrivateAttr(default_factory=dict)  # the raw keys it was made from (for with_overrides)
 
@@ -374,35 +405,6 @@ def settings_from(data: Mapping[str, Any], source: str) -> Settings:
         problems = "\n".join(f"  {_describe(error)}" for error in exc.errors())
         raise ConfigError(f"invalid settings in {source}:\n{problems}") from None
     settings._source = _keeping_maps(copy.deepcopy(dict(data)), settings)
-def _receipt_format(value: str) -> str:
-    """A receipt format must number the proposals and use only the known placeholders."""
-    try:
-        sample = value.format(prefix="TA", year=2026, session="八届三次", number=1)
-    except (KeyError, IndexError, ValueError):
-        raise PydanticCustomError("setting", "must use only {{prefix}} {{year}} {{session}} {{number:04d}}") from None
-    if "{number" not in value or len(sample) > 32:
-        raise PydanticCustomError("setting", "must contain {{number}} (e.g. {{number:04d}}) and stay within 32 characters")
-    return value
-
-
-class ProposalsSettings(Section):
-    """提案 (storage/proposal_flow.py, bot/dialogs/proposal.py)."""
-
-    receipt_prefix: Annotated[str, Field(min_length=1), _reason("a non-empty text")] = "TA"
-    receipt_format: Annotated[str, AfterValidator(_receipt_format)] = "{prefix}{year}-{number:04d}"
-    session: str = ""
-    deadline_days: Whole(1) = 90
-    title_max_chars: Whole(10, 100) = 40
-    min_chars: Whole(0) = 20
-    max_chars: Whole(1) = 3000
-    max_cosigners: Whole(1) = 20
-    units: Names = ("市发展和改革委员会", "市教育局", "市公安局", "市民政局", "市财政局", "市人力资源和社会保障局",
-                    "市自然资源局", "市生态环境局", "市住房和城乡建设局", "市交通运输局", "市农牧局", "市水利局",
-                    "市商务局", "市文化旅游体育局", "市卫生健康委员会", "市市场监督管理局", "市应急管理局",
-                    "市能源局", "市医疗保障局", "市城市管理综合执法局")
-    categories: Names = ("经济建设", "科教文卫", "社会民生", "城乡建设", "生态环保", "农村牧区", "政治法治", "其他")
-
-
     return settings
 
 
@@ -414,7 +416,6 @@ def _keeping_maps(source: dict, settings: "Settings") -> dict:
         section = settings
         for part in path:
             section = getattr(section, part)
-        "proposals": {"submitted": 5, "cosigned": 2, "registered": 3, "key": 3, "excellent": 5, "cap": 0},
         _set(source, dotted, copy.deepcopy(getattr(section, name)))
     return source
 
@@ -461,7 +462,6 @@ def _set(data: dict, dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     for part in parts[:-1]:
         node = data.get(part)
-    proposals: ProposalsSettings = ProposalsSettings()
         if not isinstance(node, dict):
             node = data[part] = dict(node) if isinstance(node, Mapping) else {}
         data = node
