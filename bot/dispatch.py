@@ -2,7 +2,8 @@
 
 1. events and menu clicks become their service (bot/dialogs/events.py);
 2. strangers can only bind;
-3. fixed-syntax commands (receipt numbers, 报名 A3, 签到 4821, staff verbs, 修改/附议 SQ…, menu words) are
+3. fixed-syntax commands (提案 commands and TA… receipts first, then receipt numbers, 报名 A3, 签到 4821, staff
+   verbs, 修改/附议 SQ…, menu words) are
    matched before anything else and leave an open question (a draft is kept);
 4. an open dialog gets the message (bot/dialogs/engine.py: answer, cancel, new request, repeat once);
 5. the classifier, with the confidence gate asking numbered choices when unsure.
@@ -15,6 +16,7 @@ from typing import Callable
 import intents
 from bot import replies
 from bot.dialogs import DIALOGS, INTENT_HANDLERS, attend, bind, clarify, engine, events, report, signup, staff
+from bot.dialogs.proposal_commands import fixed_command as proposal_command
 from bot.dialogs.base import DialogState, Done, Reroute, Transition, Turn, clear_state, load_state, save_state
 from bot.protocol import Inbound
 from bot.runtime import Runtime
@@ -109,7 +111,8 @@ def _after_interruption(turn: Turn, left: DialogState, paused: DialogState | Non
 def fixed_command(turn: Turn) -> Command | None:
     """A command whose syntax alone says what it is, or None."""
     text = turn.text
-    for match in (_staff_command, _member_command, _activity_command, _sign_in_command, _receipt, _menu_word):
+    for match in (proposal_command, _staff_command, _member_command, _activity_command, _sign_in_command, _receipt,
+                  _menu_word):
         command = match(turn, text)
         if command is not None:
             return command

@@ -278,6 +278,7 @@ SERVICE_NAMES = {
     "report_status": "查询社情民意进度", "query_record": "查询我的履职", "list_activities": "查看近期活动",
     "bind": "绑定身份", "help": "查看帮助", "leave": "请假", "attend": "活动签到", "clarify": "操作",
     "my_activities": "查看我的活动", "my_checkins": "查看我的打卡", "menu": "操作", "staff": "审核操作",
+    "proposal": "提案", "proposal_staff": "提案办理操作",
 }
 ACTION_NAMES = {"signup": "报名", "cancel_signup": "取消报名", "leave": "请假"}
 
@@ -297,3 +298,132 @@ PROPOSAL_ACTION_LABELS = {"submit": "提交", "register": "立案", "reject": "�
                           "urge": "督办", "mark_key": "列为重点提案", "mark_excellent": "评为优秀提案",
                           "cosign_invite": "邀请联名", "cosign_agree": "同意联名", "cosign_decline": "不同意联名",
                           "to_report": "转为社情民意"}
+
+PROPOSAL_FLAG_KEY = "重点"
+PROPOSAL_FLAG_EXCELLENT = "优秀"
+
+# --- 提案: the member's draft -------------------------------------------------------------------------
+PROPOSAL_ASK_TITLE = "好的，我们来写提案。先请写案由（题目），例如：关于加强社区居家养老服务的建议。（发「取消」放弃）"
+PROPOSAL_TITLE_TOO_LONG = "案由请控制在{max}字以内，一句话说清建议什么，例如：关于加强社区居家养老服务的建议。"
+PROPOSAL_ASK_ANALYSIS = "请写情况分析：现状如何、存在什么问题，最好有事实和数据。可以分几条消息发。"
+PROPOSAL_ASK_MORE = "情况分析能再具体一些吗？比如涉及多少人、持续多久、有什么数据。（没有可回复「没有了」）"
+PROPOSAL_ASK_SUGGESTIONS = "请写具体建议，可以分条写，例如：1. …… 2. ……"
+PROPOSAL_SUGGESTIONS_EMPTY = "具体建议是提案的必备部分，请至少写一条，例如：1. 建立……机制"
+PROPOSAL_TOO_LONG = "这部分超过了{max}字，请精简后再发。"
+PROPOSAL_SUMMARY = ("请核对您的提案：\n案由：{title}\n分类：{category}\n{extras}情况分析：{analysis}\n具体建议：\n{suggestions}")
+PROPOSAL_SUMMARY_REVISION = "修改后重新提交：{receipt}（退回意见：{reason}）\n"
+PROPOSAL_SUMMARY_SIMILAR = "\n\n今年和去年已有相似的提案：\n{lines}\n如仍要提交，请回复「提交」；也可联系原提案人联名。"
+PROPOSAL_SIMILAR_LINE = "{receipt}《{title}》（{state}{handled}）"
+PROPOSAL_SIMILAR_HANDLED = "，{outcome}"
+PROPOSAL_CONFIRM = "请回复「提交」确认；「标题改成……」「分类改成……」「补充：……」「补充建议：……」修改；「修改」重写，「取消」放弃。"
+PROPOSAL_CONFIRM_HINT = "这句话要加进提案吗？加进情况分析请发「补充：……」，加一条建议请发「补充建议：……」。"
+PROPOSAL_EDIT_DONE = "已修改{what}。\n"
+PROPOSAL_EDIT_EMPTY = "请写明修改后的内容，例如：标题改成关于加强社区居家养老服务的建议"
+PROPOSAL_EDIT_BAD_CATEGORY = "分类只能是：{categories}。请发「分类改成 其中一项」。"
+PROPOSAL_FIELD_NAMES = {"title": "案由", "category": "分类", "analysis": "情况分析", "suggestions": "具体建议"}
+PROPOSAL_REWRITE = "好的，重新写。" + PROPOSAL_ASK_TITLE
+PROPOSAL_SAVED = ("提案已提交，编号 {receipt}。\n案由：{title}\n工作人员审查后会通知您。\n"
+                  "如需联名，请发「联名 姓名 姓名」，例如：联名 王建国 李秀兰。")
+PROPOSAL_RESUBMITTED = "提案 {receipt}《{title}》已修改并重新提交，工作人员审查后会通知您。"
+PROPOSAL_AS_REPORT = "（由提案 {receipt} 转为社情民意）\n{analysis}"
+
+# --- 提案: 联名, 我的提案, verdicts, progress -------------------------------------------------------------
+PROPOSAL_NOT_FOUND = "没有找到编号为 {receipt} 的提案，请核对编号。"
+PROPOSAL_NONE_TO_COSIGN = "您还没有可以邀请联名的提案。先发「我要写提案」写一件吧。"
+PROPOSAL_COSIGN_CLOSED = "提案 {receipt} 已{state}，不能再邀请联名。"
+PROPOSAL_COSIGN_TOO_MANY = "一件提案最多邀请 {max} 位联名人。"
+PROPOSAL_COSIGN_PICK = "名册中有 {n} 位「{name}」，请回复序号选择：\n{lines}"
+PROPOSAL_COSIGN_PICK_LINE = "{n}. {name}（{sector}{district}）"
+PROPOSAL_COSIGN_INVITED = "已邀请 {names} 联名提案 {receipt}，对方同意后列为联名人，届时会通知您。"
+PROPOSAL_COSIGN_NOBODY = "没有邀请到新的联名人。"
+PROPOSAL_COSIGN_UNKNOWN = "\n名册中没有找到：{names}，请核对姓名后再发「联名 姓名」。"
+PROPOSAL_COSIGN_UNBOUND = "\n{names} 尚未绑定微信，无法征求意见，请线下联系后由工作人员登记。"
+PROPOSAL_COSIGN_SELF = "\n提案人本人不用联名。"
+PROPOSAL_COSIGN_ALREADY = "\n已邀请过：{names}。"
+PROPOSAL_ANSWER_NONE = "您目前没有待答复的联名邀请。"
+PROPOSAL_ANSWER_WHICH = "您有多件待答复的联名邀请：{receipts}。请发「同意联名 编号」或「不同意联名 编号」。"
+PROPOSAL_AGREED = "已同意联名提案 {receipt}《{title}》，您将列为联名人，办理进展会同时通知您。"
+PROPOSAL_DECLINED = "已回复不同意联名提案 {receipt}《{title}》。"
+PROPOSAL_ANSWER_SAME = "您已答复过提案 {receipt} 的联名邀请。"
+PROPOSAL_VERDICT_NONE = "您目前没有待评价的提案。"
+PROPOSAL_VERDICT_WHICH = "您有多件提案待评价：{receipts}。请在评价后写上编号，例如：满意 {first}"
+PROPOSAL_VERDICT_NOT_YOURS = "提案 {receipt} 目前不在待评价状态（{state}）。"
+PROPOSAL_ASK_REASON = "请说说对 {receipt} 办理情况不满意的理由（将转给承办单位再办理）："
+PROPOSAL_JUDGED = {"satisfied": "感谢您的评价！提案 {receipt}《{title}》已办结。",
+                   "basic": "感谢您的评价！提案 {receipt}《{title}》已办结。",
+                   "unsatisfied": "已记录您的意见，提案 {receipt}《{title}》转入再办理，工作人员会督促承办单位重新办理。"}
+MY_PROPOSALS_NONE = "您今年还没有提案。发「我要写提案」开始写。"
+MY_PROPOSALS_HEADER = "您的提案（{n}件）："
+MY_PROPOSAL_LINE = "{receipt}《{title}》{role}：{state}"
+MY_PROPOSAL_ROLE_COSIGNER = "（联名）"
+MY_PROPOSALS_INVITES = "待答复的联名邀请：{receipts}"
+MY_PROPOSALS_VERDICTS = "待您评价：{receipts}（回复「满意 编号」「基本满意 编号」或「不满意 编号 理由」）"
+MY_PROPOSALS_FOOTER = "发编号（如 {receipt}）查看办理进度。"
+PROPOSAL_HISTORY_HEADER = "提案 {receipt}《{title}》\n当前状态：{state}{cosigners}"
+PROPOSAL_HISTORY_COSIGNERS = "\n联名人：{names}"
+PROPOSAL_HISTORY_LINE = "{when} {text}{who}"
+PROPOSAL_HISTORY_RETURNED = "可发「修改 {receipt}」修改后重新提交。"
+PROPOSAL_REVISE_NOT_RETURNED = "提案 {receipt} 目前{state}，不需要修改。"
+
+# --- 提案: staff over WeChat --------------------------------------------------------------------------
+PROPOSAL_STAFF_PENDING_NONE = "目前没有待审查的提案。"
+PROPOSAL_STAFF_PENDING_HEADER = "待审查提案 {n} 件："
+PROPOSAL_STAFF_PENDING_LINE = "{receipt} {date} {author}《{title}》"
+PROPOSAL_STAFF_PENDING_FOOTER = "发「查看 编号」看全文，「立案 编号」「不立案 编号 理由」「退回 编号 理由」「并案 编号 到 编号」。"
+PROPOSAL_STAFF_VIEW = ("提案 {receipt}《{title}》\n状态：{state}\n提案人：{author}\n联名人：{cosigners}\n分类：{category}\n"
+                       "情况分析：{analysis}\n具体建议：\n{suggestions}\n承办单位：{units}\n处理历史：\n{history}")
+PROPOSAL_STAFF_DONE = "已{verb} {receipt}《{title}》，当前状态：{state}。{notified}"
+PROPOSAL_STAFF_NOTIFIED = "已通知提案人和联名人 {n} 人。"
+PROPOSAL_STAFF_NOT_NOTIFIED = "无人可通知（未绑定微信或集体提案）。"
+PROPOSAL_STAFF_TO_REPORT = "已转为社情民意 {report}。"
+PROPOSAL_STAFF_URGED = "已督办 {receipt}，已记入处理历史。请把以下内容转给承办单位联系人：\n\n{text}"
+PROPOSAL_STAFF_ASK_NOTE = {"reject": "请写明 {receipt} 不予立案的理由（将发给提案人；要转为社情民意请在理由后加「转社情民意」）：",
+                           "return": "请写明退回 {receipt} 的修改意见（将发给提案人）：",
+                           "urge": "请写明对 {receipt} 的督办说明："}
+PROPOSAL_STAFF_ASK_ASSIGN = "请写明承办单位，例如：主办 市民政局 协办 市财政局 期限 2027-03-01"
+PROPOSAL_STAFF_ASK_REPLY = "请写明办复内容，例如：市民政局 A 面谈 已将……纳入明年计划"
+PROPOSAL_STAFF_ASK_INTO = "请写明并入哪件提案，例如：到 TA2026-0001"
+PROPOSAL_OVERDUE_DAYS = "，已逾期{days}天"
+PROPOSAL_URGE_FORWARD = "【提案督办】{receipt}《{title}》\n承办单位：{units}\n{note}\n请抓紧办理并按时答复。"
+PROPOSAL_EVENT_DETAILS = {"assign": "：{units}，期限{deadline}", "reply": "：{unit}（{outcome}类，{channel}）",
+                          "accept": "：{verdict}", "merge": "：并入{into}", "merged_in": "：{from_proposal}",
+                          "to_report": "：{report}", "urge": "：{units}"}
+PROPOSAL_FLOW_ERRORS = {
+    "unknown": "这项操作没有完成，请核对后再试。",
+    "not_found": "没有找到编号为 {receipt} 的提案。",
+    "into_not_found": "没有找到要并入的提案 {receipt}。",
+    "unknown_action": "不认识的提案操作：{action}。",
+    "not_allowed": "提案 {receipt} 目前{state}，不能{action}。",
+    "already_mark_key": "提案 {receipt} 已是重点提案。",
+    "already_mark_excellent": "提案 {receipt} 已是优秀提案。",
+    "need_note_reject": "不予立案需要写明理由，例如：不立案 {receipt} 属于部门日常工作",
+    "need_note_return": "退回需要写明修改意见，例如：退回 {receipt} 请补充具体数据",
+    "need_note_urge": "督办需要写明说明，例如：督办 {receipt} 请于本月底前答复",
+    "need_note_reply": "办复需要写明答复内容或附件。",
+    "need_into": "请写明并入哪件提案，例如：并案 {receipt} 到 TA2026-0001",
+    "merge_self": "不能把提案 {receipt} 并入它自己。",
+    "merge_target": "提案 {receipt} 目前{state}，不能作为并案对象。",
+    "nothing_to_assign": "这些单位已交办过 {receipt}。",
+    "need_one_lead": "交办需要一个主办单位，例如：交办 {receipt} 主办 市民政局 协办 市财政局",
+    "two_leads": "一件提案只能有一个主办单位。",
+    "bad_channel": "沟通方式只能是：面谈、座谈、电话、书面。",
+    "bad_outcome": "办理结果请写 A（已解决或采纳）、B（正在解决或列入计划）或 C（因条件限制留作参考）。",
+    "unit_not_assigned": "{unit} 没有承办本轮的提案 {receipt}。",
+    "unit_replied": "{unit} 已对提案 {receipt} 办复过了。",
+    "need_unit": "请写明是哪个承办单位的答复，例如：办复 {receipt} 市民政局 A 面谈 ……",
+    "unknown_unit": "承办单位不在名单中：{units}。可用的单位见 proposals.units（发「提案单位」查看）。",
+    "deadline_past": "办理期限 {deadline} 已过，请写今天以后的日期。",
+    "bad_date": "期限请写成 2027-03-01 这样的日期。",
+    "bad_verdict": "评价只能是：满意、基本满意、不满意。",
+    "not_author": "只有提案人可以评价提案 {receipt}。",
+    "need_reason_unsatisfied": "请写明不满意的理由，例如：不满意 {receipt} 没有解决实际问题",
+    "already_judged": "提案 {receipt} 这一轮已评价过。",
+    "not_invited": "没有找到发给您的提案 {receipt} 联名邀请。",
+    "cosign_closed": "提案 {receipt} 已过审查，不能再加入联名。",
+    "use_own_command": "{action}请用专门的命令。",
+    "to_report_collective": "集体提案 {receipt} 没有个人提案人，不能转为社情民意。",
+    "bad_collective_kind": "集体提案的提案者类别只能是：{kinds}。",
+    "bad_category": "分类只能是：{categories}。",
+}
+PROPOSAL_UNITS = "承办单位：\n{units}"
+PROPOSAL_STAFF_ONLY = "「{verb}」是工作人员办理提案用的指令，委员不能使用。发「我的提案」可查看您的提案。"

@@ -21,8 +21,8 @@ from storage.proposal_flow import FlowError
 from storage.proposal_models import (Proposal, ProposalAssignment, ProposalCosigner, ProposalEvent, ProposalReply,
                                      ProposalVerdict)
 from storage.similar import bigrams, similarity
-from storage.statuses import (HANDLING_PROPOSAL_STATES, CosignStatus, HandlingRole, ProposalState, ReplyChannel,
-                              ReplyOutcome, Verdict)
+from storage.statuses import (HANDLING_PROPOSAL_STATES, CosignStatus, HandlingRole, MemberRole, ProposalState,
+                              ReplyChannel, ReplyOutcome, Verdict)
 
 COLLECTIVE_KINDS = ("界别", "党派", "专委会")
 FULL = (selectinload(Proposal.author), selectinload(Proposal.cosigners).selectinload(ProposalCosigner.member),
@@ -79,7 +79,8 @@ def link_report(session: Session, proposal: Proposal, report: Report) -> None:
 # --- lookups --------------------------------------------------------------------------------------------
 
 def by_receipt(session: Session, receipt_no: str) -> Proposal | None:
-    return session.scalar(select(Proposal).where(Proposal.receipt_no == receipt_no.strip().upper()).options(*FULL))
+    return session.scalar(select(Proposal).where(Proposal.receipt_no == receipt_no.strip().upper())
+                          .options(*FULL, selectinload(Proposal.events), selectinload(Proposal.report)))
 
 
 def by_source(session: Session, source: str) -> Proposal | None:
@@ -200,6 +201,12 @@ def find_similar(session: Session, text: str, *, years: Sequence[int], threshold
 
 
 # --- 联名 ------------------------------------------------------------------------------------------------
+
+def members_named(session: Session, name: str) -> list[Member]:
+    """Roster members (not staff) with exactly this name: one, several (ask which) or none."""
+    return list(session.scalars(select(Member).where(Member.name == name.strip(), Member.role == MemberRole.MEMBER)
+                                .order_by(Member.id)))
+
 
 def invite(session: Session, proposal: Proposal, members: Iterable[Member], *, actor: str,
            now: datetime) -> list[ProposalCosigner]:

@@ -3,10 +3,11 @@
 An intent's starter is `starter(turn, slots) -> Transition`; the engine runs it as the first transition of
 the service's dialog (services without questions just return Done).
 """
-from bot.dialogs import attend, bind, checkin, clarify, general, record, report, signup, staff
+from bot.dialogs import (attend, bind, checkin, clarify, general, proposal, proposal_staff, record, report, signup,
+                         staff)
 
 DIALOGS = {dialog.name: dialog for dialog in (attend.DIALOG, bind.DIALOG, checkin.DIALOG, clarify.DIALOG, report.DIALOG,
-                                              signup.DIALOG, staff.DIALOG)}
+                                              signup.DIALOG, staff.DIALOG, proposal.DIALOG, proposal_staff.DIALOG)}
 
 # intent -> (the dialog it runs in, its starter)
 INTENT_HANDLERS = {
@@ -21,6 +22,7 @@ INTENT_HANDLERS = {
     "report": (report.DIALOG, report.start),
     "report_status": (report.DIALOG, report.status),
     "query_record": (clarify.DIALOG, record.show),
+    "proposal": (proposal.DIALOG, proposal.start),
     "help": (clarify.DIALOG, general.help_menu),
     "unknown": (clarify.DIALOG, general.not_understood),
 }

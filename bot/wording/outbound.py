@@ -56,3 +56,36 @@ REMINDER_VOID = {
     "withdrawn": "委员已取消报名或请假，提醒作废",
     "activity_cancelled": "活动已取消，提醒作废",
 }
+
+# --- 提案 (issue 14) -----------------------------------------------------------------------------------
+# to the author ({whose} = 您的) and the agreeing co-signers ({whose} = 您联名的), one per state change
+PROPOSAL_NOTICES = {
+    "register": "{whose}提案 {receipt}《{title}》已立案。{note_line}",
+    "reject": "{whose}提案 {receipt}《{title}》经审查不予立案，理由：{note}{report_line}",
+    "return": "{whose}提案 {receipt}《{title}》已退回修改，意见：{note}",
+    "merge": "{whose}提案 {receipt}《{title}》已与 {into} 并案办理。{note_line}",
+    "resubmit": "{whose}提案 {receipt}《{title}》已修改并重新提交审查。",
+    "assign": "{whose}提案 {receipt}《{title}》已交办：{units}，办理期限 {deadline}。",
+    "reply": ("{whose}提案 {receipt}《{title}》已办复。\n承办单位：{unit}\n沟通方式：{channel}\n办理结果：{outcome}\n"
+              "答复摘要：{reply}"),
+    "accept": "{whose}提案 {receipt}《{title}》已办结（提案人评价：{verdict}）。",
+    "reopen": "{whose}提案 {receipt}《{title}》办理评价为不满意，已转入再办理（第{round}轮）。",
+    "close": "{whose}提案 {receipt}《{title}》已办结。{note_line}",
+    "mark_key": "{whose}提案 {receipt}《{title}》已列为重点提案。",
+    "mark_excellent": "{whose}提案 {receipt}《{title}》被评为优秀提案，祝贺！",
+}
+PROPOSAL_WHOSE_AUTHOR = "您的"
+PROPOSAL_WHOSE_COSIGNER = "您联名的"
+PROPOSAL_NOTICE_NOTE = "说明：{note}"
+PROPOSAL_NOTICE_REPORT = "\n已转为社情民意 {report} 继续处理。"
+PROPOSAL_NOTICE_REVISE = "\n可发「修改 {receipt}」修改后重新提交。"
+PROPOSAL_VERDICT_ASK = ("\n请对办理情况作出评价，回复「满意 {receipt}」「基本满意 {receipt}」"
+                        "或「不满意 {receipt} 理由」。")
+PROPOSAL_REPLY_EXCERPT = 120   # characters of the unit's reply quoted in the notice
+PROPOSAL_COSIGN_INVITE = ("{author}委员邀请您联名提案 {receipt}《{title}》。\n"
+                          "同意请回复「同意联名 {receipt}」，不同意请回复「不同意联名 {receipt}」。")
+PROPOSAL_COSIGN_AGREED = "{name}已同意联名您的提案 {receipt}《{title}》。"
+PROPOSAL_COSIGN_DECLINED = "{name}不同意联名您的提案 {receipt}《{title}》。"
+# to staff
+PROPOSAL_STAFF_REOPENED = ("提案 {receipt}《{title}》（{author}）办理评价为不满意，理由：{note}\n"
+                           "已转入再办理（第{round}轮），请重新交办：「交办 {receipt} 主办 单位」。")
