@@ -25,7 +25,7 @@ csrf = CSRFProtect()
 
 # Page modules (each adds routes to `console`); imported before the blueprint is first registered.
 PAGES = ["common", "auth", "dashboard", "reports", "digest", "outbox", "accounts"]
-PAGES_B = ["activities", "roster", "records"]  # engineer B's pages, imported when present
+PAGES_B = ["activities", "roster", "records", "proposals"]  # engineer B's pages, imported when present
 
 PRIVATE_HEADERS = {
     "Cache-Control": "private, no-store",
