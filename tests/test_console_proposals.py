@@ -17,6 +17,7 @@ from console_helpers import post, staff_client
 from proposal_helpers import assign, file_proposal, register, reply
 from storage import proposals as store
 from storage.models import AuditEntry, Member, OutboxMessage, Report
+from storage.proposal_models import ProposalReply
 from storage.statuses import HandlingRole
 
 TODAY = FIXED_NOW.date()
@@ -152,6 +153,9 @@ def test_register_assign_reply_with_a_file_then_the_author_is_asked(client, runt
         assert download.status_code == 200 and download.data == letter
     assert (tmp_path / p.replies[0].file_path).read_bytes() == letter
     assert app.test_client().get(file_url).status_code == 302  # no session, no file
+    with runtime.db.session() as s:  # a stored name pointing outside media.dir is never served
+        s.get(ProposalReply, p.replies[0].id).file_path = "../../etc/passwd"
+    assert client.get(file_url).status_code == 404
     notices = outbox(runtime, "o_zhang")
     assert any(receipt in text and "满意" in text for text in notices[-1:]), notices  # asked for a verdict
     assert any(receipt in text for text in outbox(runtime, "o_li"))  # the co-signer hears of state changes

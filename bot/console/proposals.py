@@ -4,21 +4,18 @@ the handling units (config, read-only) and the exports (提案汇编, 办理情�
 
 Every change goes through bot/proposal_review (the workflow table storage/proposal_flow decides which forms show
 and which changes are allowed), exactly as the WeChat commands and `python -m bot proposals` do, and is audited.
-Reply letters are stored under media.dir (proposal-replies/) and served only to a logged-in staff account.
+Reply letters are stored under media.dir by bot/reply_files and served only to a logged-in staff account.
 """
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
-from bot import media, proposal_export, proposal_review, replies
+from bot import proposal_export, proposal_review, replies, reply_files
 from bot.console import audit, console, runtime
 from bot.console.auth import current_staff, login_required
 from bot.console.common import page_of
@@ -32,8 +29,6 @@ from storage.statuses import HandlingRole, ProposalState
 
 REVIEW_ACTIONS = ("register", "reject", "return", "merge", "close", "mark_key", "mark_excellent")
 FORM_ACTIONS = ("assign", "reply", "urge")  # each has its own form and route
-REPLY_FOLDER = "proposal-replies"
-REPLY_EXTENSIONS = (".pdf", ".ofd", ".doc", ".docx", ".wps", ".jpg", ".jpeg", ".png")
 ASSIGN_ROWS = 3  # unit rows on the 交办 form
 NEW_FIELDS = {"collective_author": "prop_new_collective_author", "title": "prop_new_title_field",
               "analysis": "prop_new_analysis", "suggestions": "prop_new_suggestions"}  # required, with their labels
@@ -258,8 +253,8 @@ def proposal_reply(receipt: str):
         back = url_for("console.proposal_page", receipt=proposal.receipt_no)
         try:
             stored, created = _store_upload(rt, request.files.get("file"))
-        except UploadRefused as exc:
-            flash(str(exc), "error")
+        except reply_files.Refused as exc:
+            flash(_upload_error(exc), "error")
             return redirect(back)
         before = _state_of(proposal)
         try:
@@ -270,7 +265,7 @@ def proposal_reply(receipt: str):
         except FlowError as exc:
             session.rollback()
             if created:
-                (media.media_dir(rt) / stored).unlink(missing_ok=True)
+                reply_files.discard(rt, stored)
             flash(_flow_error(exc), "error")
             return redirect(back)
         _audit(session, staff, "reply", outcome, before, rt.now(), file=stored)
@@ -311,43 +306,24 @@ def proposal_reply_file(reply_id: int):
         if reply is None or not reply.file_path:
             abort(404)
         receipt = session.get(Proposal, reply.proposal_id).receipt_no
-        unit, stored = reply.unit, reply.file_path
-    folder = media.media_dir(rt).resolve()
-    path = (folder / stored).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
+        unit, path = reply.unit, reply_files.stored_path(rt, reply.file_path)
+    if path is None:
         abort(404)
     return send_file(path, as_attachment=True, download_name=f"{receipt}-{unit}{path.suffix}", max_age=0)
 
 
 # --- helpers --------------------------------------------------------------------------------------------
 
-class UploadRefused(Exception):
-    pass
-
-
 def _store_upload(rt, upload) -> tuple[str, bool]:
-    """Save an uploaded reply letter as proposal-replies/<sha256><ext> under media.dir.
-    Returns (the stored path, whether the file is new); ("", False) without a file."""
+    """The uploaded reply letter kept under media.dir: (stored name, new file?); ("", False) without a file."""
     if upload is None or not upload.filename:
         return "", False
-    suffix = Path(upload.filename).suffix.lower()
-    if suffix not in REPLY_EXTENSIONS:
-        raise UploadRefused(W["prop_file_type"].format(types="、".join(REPLY_EXTENSIONS)))
-    limit = rt.config.media.max_bytes
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        raise UploadRefused(W["prop_file_large"].format(mb=limit // (1024 * 1024)))
-    if not data:
-        raise UploadRefused(W["prop_file_empty"])
-    relative = f"{REPLY_FOLDER}/{hashlib.sha256(data).hexdigest()}{suffix}"
-    path = media.media_dir(rt) / relative
-    if path.exists():
-        return relative, False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-    return relative, True
+    return reply_files.store(rt, upload.stream.read(rt.config.media.max_bytes + 1), upload.filename)
+
+
+def _upload_error(exc: reply_files.Refused) -> str:
+    return W[f"prop_file_{exc.code}"].format(types="、".join(reply_files.EXTENSIONS),
+                                            mb=runtime().config.media.max_bytes // (1024 * 1024))
 
 
 def _state_of(proposal: Proposal) -> dict:
@@ -356,7 +332,7 @@ def _state_of(proposal: Proposal) -> dict:
 
 def _audit(session, staff, name: str, outcome, before: dict, now, **extra) -> None:
     event = outcome.event
-    details = {k: v for k, v in ((event.details or {}) if event else {}).items() if k not in ("action", "from")}
+    details = _readable((event.details or {}) if event else {})
     after = {**_state_of(outcome.proposal), **({"note": event.note} if event and event.note else {}), **details,
              **{k: v for k, v in extra.items() if v}}
     if outcome.text and name != "urge":
@@ -366,6 +342,21 @@ def _audit(session, staff, name: str, outcome, before: dict, now, **extra) -> No
     if name == "merge" and details.get("into"):
         audit.record(session, staff, "proposal.merged_in", "proposal", details["into"], now=now,
                      after={"merged": outcome.proposal.receipt_no})
+
+
+def _readable(details: dict) -> dict:
+    """An event's particulars for the audit log, with labels instead of codes (units as 单位（主办）)."""
+    labels = {"role": replies.PROPOSAL_ROLE_LABELS, "channel": replies.PROPOSAL_CHANNEL_LABELS,
+              "outcome": replies.PROPOSAL_OUTCOME_LABELS}
+    readable = {}
+    for key, value in details.items():
+        if key in ("action", "from", "reply"):
+            continue
+        if key == "units" and isinstance(value, list):
+            value = "、".join(f"{u['unit']}（{replies.PROPOSAL_ROLE_LABELS.get(u['role'], u['role'])}）"
+                             if isinstance(u, dict) else str(u) for u in value)
+        readable[key] = labels[key].get(value, value) if key in labels else value
+    return readable
 
 
 def _done(name: str, outcome) -> str:
