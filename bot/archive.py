@@ -101,13 +101,23 @@ def _items(rt: Runtime, doc, items: MemberItems) -> None:
         ("seconds", [(day(s.when), s.receipt, s.title) for s in items.seconds]),
         ("checkins", [(c.day.isoformat(), c.material, c.minutes) for c in items.checkins]),
         ("activities", [(day(a.start), a.code, a.title, a.kind, _outcome(a)) for a in items.activities]),
+        ("proposals", [(day(p.when), p.receipt, p.title,
+                        TEXT["proposal_author"] if p.as_author else TEXT["proposal_cosigner"], _proposal_state(p))
+                       for p in items.proposals]),
     ]
     for name, rows in sections:
+        if name == "proposals" and not rows:
+            continue  # 提案 is shown for members who filed or co-signed one
         doc.add_heading(TEXT[name], level=1)
         if rows:
             _table(doc, TEXT[f"{name}_header"], rows)
         else:
             doc.add_paragraph(TEXT["none"])
+
+
+def _proposal_state(item: records.ProposalItem) -> str:
+    flags = [replies.PROPOSAL_FLAG_KEY] * item.key + [replies.PROPOSAL_FLAG_EXCELLENT] * item.excellent
+    return replies.PROPOSAL_STATE_LABELS.get(item.state, item.state) + "".join(f"（{f}）" for f in flags)
 
 
 def _outcome(item: records.ActivityItem) -> str:

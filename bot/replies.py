@@ -256,7 +256,8 @@ RECORD = ("{name}委员 {year}年履职情况：\n"
 RECORD_INSTRUCTED = "，获领导批示{n}条"
 RECORD_BREAKDOWN = "（{parts}）"
 RECORD_PARTS = {"base": "基础{n}", "reports": "社情民意{n}", "seconds": "附议{n}", "study": "学习{n}",
-                "activities": "活动{n}", "deductions": "扣分{n}"}
+                "activities": "活动{n}", "proposals": "提案{n}", "deductions": "扣分{n}"}
+RECORD_PROPOSALS = "\n提案：{proposals}件（立案{proposals_registered}件，重点{proposals_key}件，优秀{proposals_excellent}件），联名{proposals_cosigned}件"
 RECORD_REQUIREMENTS = "\n年度要求："
 RECORD_REQ_MET = "\n· {label} {done}/{required}{unit}，已完成"
 RECORD_REQ_MISSING = "\n· {label} {done}/{required}{unit}，还差{missing}{unit}{hint}"

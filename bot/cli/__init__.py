@@ -9,7 +9,8 @@ import warnings
 warnings.filterwarnings("ignore", message=".*pkg_resources.*", category=DeprecationWarning)
 
 # module name -> registers its subcommands with `register(subparsers)`
-COMMANDS = ["members", "activities", "export", "chat", "demo", "worker", "digest", "reports", "messages", "console"]
+COMMANDS = ["members", "activities", "export", "chat", "demo", "worker", "digest", "reports", "messages", "console",
+            "proposals"]
 
 
 class CliError(Exception):

@@ -27,6 +27,8 @@ def _format(turn: Turn, year: int, result: MemberYear) -> str:
     instructed = replies.RECORD_INSTRUCTED.format(n=counts.reports_instructed) if counts.reports_instructed else ""
     text = replies.RECORD.format(name=turn.member.name, year=year, instructed=instructed,
                                  breakdown=_breakdown(score), **{k: getattr(counts, k) for k in records.COUNT_FIELDS})
+    if counts.proposals or counts.proposals_cosigned:
+        text += replies.RECORD_PROPOSALS.format(**{k: getattr(counts, k) for k in records.PROPOSAL_FIELDS})
     if result.progress.requirements:
         text += replies.RECORD_REQUIREMENTS + "".join(_requirement(turn, r) for r in result.progress.requirements)
         if result.progress.met:
@@ -36,7 +38,8 @@ def _format(turn: Turn, year: int, result: MemberYear) -> str:
 
 def _breakdown(score) -> str:
     parts = [replies.RECORD_PARTS[name].format(n=getattr(score, name))
-             for name in ("base", "reports", "seconds", "study", "activities", "deductions") if getattr(score, name)]
+             for name in ("base", "reports", "seconds", "study", "activities", "proposals", "deductions")
+             if getattr(score, name)]
     return replies.RECORD_BREAKDOWN.format(parts="，".join(parts)) if parts else ""
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.wording.digest import TEXT
-from storage import digest_figures as figures
+from storage import digest_figures as figures, proposals
 from storage.binding import FlaggedEntry, flagged_entries
 from storage.days import local_days
 from storage.digest_figures import ActivityLine, DayCount, ReportLine, Span
@@ -39,6 +39,7 @@ class Digest:
     inactive_members: int = 0
     series: list[DayCount] = field(default_factory=list)  # the last 30 days, ending with `day`
     binding_alerts: list[FlaggedEntry] = field(default_factory=list)  # roster entries with repeated failed 绑定
+    overdue_proposals: list[OverdueProposal] = field(default_factory=list)  # 督办: units past their deadline
 
     @property
     def study_share(self) -> float:
@@ -77,7 +78,25 @@ def build_digest(rt: Runtime, day: date, session: Session | None = None) -> Dige
     digest.series = _series(rt, session, day)
     digest.binding_alerts = flagged_entries(session, window.start, window.end,
                                             rt.config.binding.flag_failures)
+    digest.overdue_proposals = overdue_proposals(session, day)
     return digest
+
+
+@dataclass(frozen=True)
+class OverdueProposal:
+    receipt_no: str
+    title: str
+    author: str
+    units: str          # 市民政局（11月20日到期，逾期5天）…
+
+
+def overdue_proposals(session: Session, day: date) -> list[OverdueProposal]:
+    """提案 whose handling units let their deadline pass by the end of `day` without a reply (督办)."""
+    after = day + timedelta(days=1)
+    return [OverdueProposal(p.receipt_no, p.title, p.authors_text, TEXT["item_sep"].join(
+        TEXT["proposal_unit"].format(unit=a.unit, month=a.deadline.month, day=a.deadline.day,
+                                     late=(day - a.deadline).days) for a in proposals.overdue_units(p, after)))
+        for p in proposals.overdue(session, after, limit=OVERDUE_LIST_LIMIT)]
 
 
 def _fill_reports(rt: Runtime, session: Session, digest: Digest, window: Span) -> None:

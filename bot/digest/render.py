@@ -43,6 +43,7 @@ def render_text(digest: Digest) -> str:
     if not digest.activities:
         lines.append(TEXT["activities_none"])
     lines += ["", TEXT["inactive"].format(count=digest.inactive_members)]
+    lines += _proposal_section(digest)
     lines += [TEXT["binding_alert"].format(name=a.name, phone=mask_phone(a.phone), count=a.failures)
               for a in digest.binding_alerts]
     return "\n".join(lines)
@@ -62,6 +63,14 @@ def _report_section(digest: Digest) -> list[str]:
     if more > 0:
         lines.append(TEXT["overdue_more"].format(more=more))
     return lines
+
+
+def _proposal_section(digest: Digest) -> list[str]:
+    """五、提案督办: proposals whose units are past their deadline (the list staff urge from)."""
+    if not digest.overdue_proposals:
+        return []
+    return ["", TEXT["proposals_overdue"].format(count=len(digest.overdue_proposals)),
+            *(TEXT["proposal_line"].format(**vars(p)) for p in digest.overdue_proposals)]
 
 
 def _activity_line(a: ActivityLine) -> str:

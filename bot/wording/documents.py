@@ -25,6 +25,10 @@ ARCHIVE = {
     "checkins_header": ("日期", "学习内容", "时长（分钟）"),
     "activities": "四、参加活动",
     "activities_header": ("日期", "编号", "活动名称", "类别", "情况"),
+    "proposals": "五、提案",
+    "proposals_header": ("日期", "编号", "案由", "身份", "状态"),
+    "proposal_author": "提案人",
+    "proposal_cosigner": "联名",
     "deductions": "扣分（缺席、请假）",
     "base": "基础分",
     "total": "履职积分合计",
@@ -46,6 +50,11 @@ ARCHIVE_SUMMARY_ROWS = (  # label, count (from RecordCounts), points (from Score
     ("请假", "leaves", None),
     ("缺席（未请假）", "absences", None),
     ("候补未获名额", "waitlisted", None),
+    ("提案（提案人）", "proposals", "proposals"),
+    ("　其中立案", "proposals_registered", None),
+    ("　其中重点提案", "proposals_key", None),
+    ("　其中优秀提案", "proposals_excellent", None),
+    ("联名提案", "proposals_cosigned", None),
 )
 ARCHIVE_OUTCOMES = {  # how a sign-up ended (storage.statuses.AttendanceResult)
     "attended": "出席", "absent": "缺席", "leave": "请假",
