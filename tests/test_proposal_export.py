@@ -153,3 +153,17 @@ def test_empty_period_still_opens(runtime, filed):
     assert n == 0 and "本期无符合条件的提案。" in docx_text(data)
     data, _, n = export(runtime, "statistics", "xlsx", Period(year=2030))
     assert n == 0 and load_workbook(io.BytesIO(data))["按承办单位"].max_row == 1
+
+
+def test_cli_export(cli, runtime, filed, tmp_path):
+    out = tmp_path / "汇编.docx"
+    code, stdout, _ = cli("proposals", "export", "--year", "2026", "--kind", "compilation", "--format", "docx",
+                          "--out", str(out))
+    assert code == 0 and "3 件" in stdout
+    assert "一、社会民生（1件）" in docx_text(out.read_bytes())
+    out = tmp_path / "统计.xlsx"
+    code, stdout, _ = cli("proposals", "export", "--session", "八届三次", "--kind", "statistics", "--format", "xlsx",
+                          "--out", str(out))
+    assert code == 0 and load_workbook(out)["明细"].cell(2, 1).value == filed["p6"]
+    code, _, err = cli("proposals", "export", "--kind", "statistics", "--format", "xlsx")
+    assert code == 2 and "--year" in err
