@@ -233,3 +233,28 @@ def test_units_page_and_exports(client, runtime, people):
     assert client.get("/console/proposals/export?what=nothing.pdf&year=2026").status_code == 404
     resp = client.get("/console/proposals/export?what=compilation.docx", follow_redirects=True)
     assert "请选择年度或届次" in resp.get_data(as_text=True)
+
+
+def test_a_letter_recorded_by_the_cli_is_served_in_the_console(client, runtime, people, cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("BOT__MEDIA__DIR", str(tmp_path / "media"))
+    runtime.config = runtime.config.with_overrides({"media.dir": str(tmp_path / "media")})
+    receipt = filed(runtime, people)
+    with runtime.db.session() as s:
+        p = store.by_receipt(s, receipt)
+        register(s, p, FIXED_NOW)
+        assign(s, p, FIXED_NOW)
+    letter = tmp_path / "答复函.pdf"
+    letter.write_bytes(b"%PDF-1.4 cli letter")
+    code, _, err = cli("proposals", "reply", receipt, "--unit", HOUSING, "--outcome", "B", "--channel", "电话",
+                       "--file", str(tmp_path / "x.exe"))
+    assert code == 2
+    (tmp_path / "x.exe").write_bytes(b"MZ")
+    code, _, err = cli("proposals", "reply", receipt, "--unit", HOUSING, "--outcome", "B", "--channel", "电话",
+                       "--file", str(tmp_path / "x.exe"))
+    assert code == 2 and "答复函只能是这些格式" in err
+    code, out, err = cli("proposals", "reply", receipt, "--unit", HOUSING, "--outcome", "B", "--channel", "电话",
+                         "--file", str(letter))
+    assert code == 0, err
+    reply_id = proposal(runtime, receipt).replies[0].id
+    with client.get(f"/console/proposals/replies/{reply_id}/file") as download:
+        assert download.status_code == 200 and download.data == letter.read_bytes()

@@ -8,7 +8,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from bot import proposal_export, proposal_review, replies
+from bot import proposal_export, proposal_review, replies, reply_files
 from bot.cli import CliError, runtime_for_cli
 from bot.cli.vocab import Vocabulary
 from storage import proposals
@@ -20,6 +20,7 @@ STATES = Vocabulary(replies.PROPOSAL_STATE_LABELS)
 ROLES = Vocabulary(replies.PROPOSAL_ROLE_LABELS)
 CHANNELS = Vocabulary(replies.PROPOSAL_CHANNEL_LABELS)
 REVIEW_ACTIONS = [a.name for a in ACTIONS.values() if a.verb and a.name not in ("assign", "reply", "urge")]
+REPLY_FILE_ERRORS = {"type": "答复函只能是这些格式：{types}", "large": "答复函不能超过 {mb} MB", "empty": "答复函是空文件"}
 ACTION_HELP = "，".join(f"{name}={ACTIONS[name].verb}" for name in REVIEW_ACTIONS)
 
 
@@ -186,12 +187,22 @@ def cmd_reply(args) -> int:
     if args.file and not Path(args.file).is_file():
         raise CliError(f"找不到答复函文件：{args.file}")
     rt = runtime_for_cli()
+    stored = _store_letter(rt, Path(args.file)) if args.file else ""
     with rt.db.session() as session:
         outcome = _guard(lambda: proposal_review.reply(
             session, args.id, unit=args.unit, text=args.text, channel=args.channel, outcome=args.outcome,
-            actor=args.by, now=rt.now(), file_path=str(Path(args.file).resolve()) if args.file else ""))
+            actor=args.by, now=rt.now(), file_path=stored))
         _done(outcome, "办复")
     return 0
+
+
+def _store_letter(rt, path: Path) -> str:
+    """A copy of the reply letter under media.dir (bot/reply_files), where the console serves it from."""
+    try:
+        return reply_files.store(rt, path.read_bytes(), path.name)[0]
+    except reply_files.Refused as exc:
+        raise CliError(REPLY_FILE_ERRORS[exc.code].format(types="、".join(reply_files.EXTENSIONS),
+                                                          mb=rt.config.media.max_bytes // (1024 * 1024))) from None
 
 
 def cmd_urge(args) -> int:
