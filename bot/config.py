@@ -24,11 +24,12 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo,
-    WrapValidator, field_validator,
+    WrapValidator, field_validator, model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from storage.report_privacy import SecondScope
+from storage.statuses import OutboxChannel
 from storage.scoring import ScoringConfigError, rules_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,7 @@ ENV_KEYS = {
 ENV_PREFIX = "BOT__"
 AES_KEY_LENGTH = 43
 HIDDEN = ("token", "secret", "aes_key")  # values never repeated in an error message
-MAPS = ("scoring", "wechat.templates", "wechat.menu")  # settings that are maps: an override changes one entry
+MAPS = ("scoring", "wechat.templates", "wechat.subscribe")  # settings that are maps: an override changes one entry
 
 
 class ConfigError(ValueError):
@@ -120,8 +121,67 @@ class Section(BaseModel):
 # --- the sections, in config.yaml's order ---------------------------------------------------------------
 
 class TemplateFields(Section):
-    text: str = "content"
-    time: str = "time"
+    """The keyword names of a template (模板消息 or 订阅通知) for each short value we fill in; "" = leave out.
+    Since May 2023 WeChat shows each keyword on one line, cut at 20 characters (first/remark are not shown)."""
+
+    subject: str = "thing1"            # 事项: what the message is about (≤ 20)
+    number: str = "character_string2"  # 编号: receipt number or activity code
+    state: str = "phrase3"             # 状态: 已采用, 已取消 … (≤ 5)
+    time: str = "time4"                # 时间: the date or time the message is about
+    detail: str = "thing5"             # 说明: a short line more (≤ 20)
+
+
+class SubscribeTemplate(Section):
+    """A 订阅通知 template: its id and whether one accept allows one message or many (public services)."""
+
+    template_id: str = ""
+    mode: Literal["one_time", "long_term"] = "one_time"
+
+
+MENU_NAME_BYTES, SUB_NAME_BYTES, MENU_KEY_BYTES = 16, 60, 128  # WeChat's limits (UTF-8 bytes)
+
+
+class MenuButton(Section):
+    """One custom-menu button: a CLICK (key + the text it stands for), a VIEW (url), or a sub-menu."""
+
+    name: str
+    key: str = ""          # CLICK key, pushed to us as the event's EventKey
+    text: str = ""         # what a click means: the text the member would have typed
+    url: str = ""          # VIEW: a web page
+    sub_button: tuple["MenuButton", ...] = ()
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "MenuButton":
+        kinds = [bool(self.key), bool(self.url), bool(self.sub_button)]
+        if sum(kinds) != 1:
+            raise PydanticCustomError("setting", "each menu button needs exactly one of key, url or sub_button "
+                                                 "({name})", {"name": self.name})
+        if self.key and (not self.text or len(self.key.encode()) > MENU_KEY_BYTES):
+            raise PydanticCustomError("setting", "a CLICK button needs a text and a key of at most 128 bytes "
+                                                 "({name})", {"name": self.name})
+        if len(self.sub_button) > 5 or any(b.sub_button for b in self.sub_button):
+            raise PydanticCustomError("setting", "a sub-menu holds at most 5 buttons, none with its own sub-menu "
+                                                 "({name})", {"name": self.name})
+        if any(len(b.name.encode()) > SUB_NAME_BYTES for b in self.sub_button):
+            raise PydanticCustomError("setting", "a sub-menu button name is at most 60 bytes ({name})",
+                                      {"name": self.name})
+        return self
+
+
+def _top_menu(buttons: tuple[MenuButton, ...]) -> tuple[MenuButton, ...]:
+    if len(buttons) > 3 or any(len(b.name.encode()) > MENU_NAME_BYTES for b in buttons):
+        raise PydanticCustomError("setting", "must be at most 3 buttons, each name at most 16 bytes (5 汉字)")
+    return buttons
+
+
+DEFAULT_MENU = (
+    {"name": "学习打卡", "key": "CHECKIN", "text": "学习打卡"},
+    {"name": "社情民意", "sub_button": [{"name": "反映社情民意", "key": "REPORT", "text": "反映社情民意"},
+                                    {"name": "我的社情民意", "key": "MY_REPORTS", "text": "我的社情民意"}]},
+    {"name": "我的", "sub_button": [{"name": "近期活动", "key": "ACTIVITIES", "text": "近期活动"},
+                                  {"name": "我的履职", "key": "RECORD", "text": "我的履职"},
+                                  {"name": "帮助", "key": "HELP", "text": "帮助"}]},
+)
 
 
 class WechatSettings(Section):
@@ -140,8 +200,20 @@ class WechatSettings(Section):
     handler_budget_seconds: Positive = 3.0
     templates: TextMap = {"notice": "", "digest": "", "reminder": ""}
     template_fields: TemplateFields = TemplateFields()
-    menu: TextMap = {"CHECKIN": "学习打卡", "ACTIVITIES": "近期活动", "REPORT": "反映社情民意",
-                     "MY_REPORTS": "我的社情民意", "RECORD": "我的履职", "HELP": "帮助"}
+    subscribe: dict[str, SubscribeTemplate] = {"notice": SubscribeTemplate(), "digest": SubscribeTemplate(),
+                                               "reminder": SubscribeTemplate()}
+    subscribe_fields: TemplateFields = TemplateFields()
+    menu: Annotated[tuple[MenuButton, ...], AfterValidator(_top_menu)] = DEFAULT_MENU
+
+    def click_texts(self) -> dict[str, str]:
+        """CLICK key -> the text the member would have typed (bot/dialogs/events.py)."""
+        buttons = [b for top in self.menu for b in (top, *top.sub_button)]
+        return {b.key: b.text for b in buttons if b.key}
+
+    @property
+    def has_credentials(self) -> bool:
+        """AppID and AppSecret are set: the API (outbox, QR codes, menu) can be called."""
+        return bool(self.appid and self.secret)
 
     @field_validator("mode", mode="before")
     @classmethod
@@ -172,7 +244,13 @@ class OutboundSettings(Section):
     rate_limit_pause_seconds: Seconds = 60.0
     lease_seconds: Positive = 120.0
     resend_after_timeout: Flag = False
-    template_text_max_chars: Whole(1) = 200
+    channels: Annotated[tuple[OutboxChannel, ...], BeforeValidator(_names), Field(min_length=1),
+                        _reason("a list of kefu, subscribe, template")] = (
+        OutboxChannel.KEFU, OutboxChannel.SUBSCRIBE, OutboxChannel.TEMPLATE)
+    kefu_message_quota: Whole(0) = 5
+    kefu_event_quota: Whole(0) = 3
+    kefu_event_window_seconds: Positive = 60
+    notice_link_ttl_hours: Positive = 720
     daily_job_lock_seconds: Positive = 900
 
 
@@ -272,6 +350,7 @@ class ActivitiesSettings(Section):
     reminder_time: TimeOfDay = time(9, 0)
     reminder_poll_seconds: Positive = 300
     record_suggestions: Whole(0) = 3
+    qr_valid_after_end_hours: Positive = 24
 
 
 class DigestSettings(Section):
@@ -416,7 +495,9 @@ def _keeping_maps(source: dict, settings: "Settings") -> dict:
         section = settings
         for part in path:
             section = getattr(section, part)
-        _set(source, dotted, copy.deepcopy(getattr(section, name)))
+        value = getattr(section, name)
+        _set(source, dotted, {key: item.model_dump() if isinstance(item, BaseModel) else copy.deepcopy(item)
+                              for key, item in value.items()})
     return source
 
 

@@ -14,7 +14,7 @@ import logging
 from typing import Callable
 
 import intents
-from bot import replies
+from bot import delivery_events, replies
 from bot.dialogs import DIALOGS, INTENT_HANDLERS, attend, bind, clarify, engine, events, report, signup, staff
 from bot.dialogs.proposal_commands import fixed_command as proposal_command
 from bot.dialogs.base import DialogState, Done, Reroute, Transition, Turn, clear_state, load_state, save_state
@@ -29,7 +29,9 @@ Command = tuple[str, Callable[[Turn], Transition]]  # (the dialog it runs in, wh
 
 def handle_inbound(rt: Runtime, inbound: Inbound) -> str:
     """The reply text for one message ('' = nothing to say)."""
-    if inbound.msg_type == "event":
+    clicked = inbound.msg_type == "event"
+    if clicked:
+        delivery_events.note_interaction(rt, inbound)  # a click, follow or scan: WeChat's 1-minute kefu allowance
         typed = events.as_message(rt, inbound)
         if typed is None:
             return events.handle(rt, inbound)
@@ -37,7 +39,7 @@ def handle_inbound(rt: Runtime, inbound: Inbound) -> str:
     with rt.db.session() as session:
         member = members.by_openid(session, inbound.openid)
         now = rt.now()
-        if member is not None:
+        if member is not None and not clicked:
             members.touch(member, now)
         return _answer(Turn(rt, session, member, inbound, inbound.text, now))
 

@@ -6,6 +6,7 @@ Nothing here knows about members or services: it turns HTTP bodies into
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
 import re
 import time
@@ -51,7 +52,29 @@ def parse_xml(body: bytes | str) -> dict[str, str]:
         raise ProtocolError(f"bad xml: {exc}") from None
     if root.tag != "xml":
         raise ProtocolError("root element is not <xml>")
-    return {child.tag: (child.text or "") for child in root}
+    return {child.tag: _value(child) for child in root}
+
+
+MAX_LIST_ITEMS = 20  # nested lists (订阅通知 events): more items than WeChat ever sends are dropped
+
+
+def _value(element) -> str:
+    """A leaf's text; a nested list (<SubscribeMsgPopupEvent><List>…</List>…) as JSON: [{tag: text}, …]."""
+    if len(element) == 0:
+        return element.text or ""
+    items = [element] if all(len(child) == 0 for child in element) else list(element)[:MAX_LIST_ITEMS]
+    return json.dumps([{leaf.tag: leaf.text or "" for leaf in item} for item in items], ensure_ascii=False)
+
+
+def list_items(fields: dict[str, str], *names: str) -> list[dict[str, str]]:
+    """The items of the first nested list present under one of `names` (see _value)."""
+    for name in names:
+        if fields.get(name, "").startswith("["):
+            try:
+                return [item for item in json.loads(fields[name]) if isinstance(item, dict)]
+            except ValueError:
+                return []
+    return []
 
 
 class SafeMode:

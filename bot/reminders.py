@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import outbox, template_data
 from bot.dialogs.common import when_label
 from bot.outbox import enqueue
 from bot.runtime import Runtime
@@ -52,7 +52,7 @@ def _remind(rt: Runtime, session: Session, activity: Activity, member: Member) -
     if outbox_rows.by_key(session, key) is not None:
         return False
     enqueue(session, openid=member.openid, member_id=member.id, kind="reminder", dedup_key=key,
-            text=outbound.REMINDER.format(**fields(rt, activity)))
+            text=outbound.REMINDER.format(**fields(rt, activity)), brief=activity_brief(rt, activity, "reminder"))
     return True
 
 
@@ -96,7 +96,8 @@ def notify_promoted(rt: Runtime, session: Session, promoted: list[Signup]) -> in
         joined = _iso(signup.waitlisted_at) if signup.waitlisted_at else "-"
         enqueue(session, openid=member.openid, member_id=member.id, kind="notice",
                 dedup_key=f"signup:{signup.id}:promoted:{joined}",
-                text=outbound.NOTICE_PROMOTED.format(**fields(rt, activity)))
+                text=outbound.NOTICE_PROMOTED.format(**fields(rt, activity)),
+                brief=activity_brief(rt, activity, "promoted"))
         sent += 1
     return sent
 
@@ -115,9 +116,10 @@ def notify_changed(rt: Runtime, session: Session, activity: Activity, changed: d
     end = _iso(activity.end_at) if activity.end_at else ""
     version = hashlib.sha1(f"{end}|{activity.place}".encode()).hexdigest()[:10]  # start is in the key itself
     sent = 0
+    brief = activity_brief(rt, activity, "changed")
     for member in activities.signed_members(session, activity.id):
         if member.openid:
-            enqueue(session, openid=member.openid, member_id=member.id, kind="notice", text=text,
+            enqueue(session, openid=member.openid, member_id=member.id, kind="notice", text=text, brief=brief,
                     dedup_key=f"changed:{activity.id}:{member.id}:{_iso(activity.start_at)}:{version}")
             sent += 1
     return sent
@@ -128,13 +130,22 @@ def notify_cancelled(rt: Runtime, session: Session, activity: Activity, reason: 
     cancel_stale_reminders(session, activity.id)
     note = outbound.NOTICE_CANCELLED_REASON.format(reason=reason) if reason else ""
     text = outbound.NOTICE_CANCELLED.format(note=note, **fields(rt, activity))
+    brief = activity_brief(rt, activity, "cancelled", reason)
     sent = 0
     for signup in activities.roster(session, activity.id):
         if signup.status in (SignupStatus.SIGNED, SignupStatus.WAITLIST) and signup.member.openid:
             enqueue(session, openid=signup.member.openid, member_id=signup.member_id, kind="notice", text=text,
-                    dedup_key=f"cancelled:{activity.id}:{signup.member_id}")
+                    brief=brief, dedup_key=f"cancelled:{activity.id}:{signup.member_id}")
             sent += 1
     return sent
+
+
+def activity_brief(rt: Runtime, activity: Activity, what: str, reason: str = "") -> dict[str, str]:
+    """Template message / 订阅通知 values: title, activity code, what happened, the (new) start, place or reason."""
+    detail = (outbound.BRIEF_CANCEL_REASON.format(reason=reason) if reason else "") if what == "cancelled" \
+        else outbound.BRIEF_PLACE.format(place=activity.place or outbound.PLACE_UNDECIDED)
+    return template_data.brief(activity.title, number=activity.code, state=outbound.BRIEF_ACTIVITY_STATES[what],
+                               time=f"{rt.local(activity.start_at):%Y-%m-%d %H:%M}", detail=detail)
 
 
 def fields(rt: Runtime, activity: Activity) -> dict[str, str]:

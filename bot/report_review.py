@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import outbox, replies
+from bot import outbox, replies, template_data
 from bot.wording import outbound
 from intents import normalize_receipt
 from storage import report_flow, reports
@@ -52,18 +52,29 @@ def notify(session: Session, report: Report, event: ReportEvent) -> bool:
     fields = _fields(report, event)
     for seconder in reports.seconders(session, report.id):
         _tell(session, seconder, outbound.REPORT_SECOND_NOTICES.get(action), fields,
-              f"report:{report.id}:event:{event.id}:second:{seconder.id}")
+              f"report:{report.id}:event:{event.id}:second:{seconder.id}",
+              notice_brief(report, event, outbound.BRIEF_REPORT_SECOND_SUBJECT))
     return _tell(session, report.member, outbound.REPORT_NOTICES.get(action), fields,
-                 f"report:{report.id}:event:{event.id}")
+                 f"report:{report.id}:event:{event.id}", notice_brief(report, event, outbound.BRIEF_REPORT_SUBJECT))
 
 
-def _tell(session: Session, member, template: str | None, fields: dict, dedup_key: str) -> bool:
+def _tell(session: Session, member, template: str | None, fields: dict, dedup_key: str,
+          brief: dict[str, str]) -> bool:
     """Only bound members can be told."""
     if template is None or not member.openid:
         return False
     outbox.enqueue(session, openid=member.openid, member_id=member.id, text=template.format(**fields).strip(),
-                   kind=NOTICE_KIND, dedup_key=dedup_key)
+                   kind=NOTICE_KIND, dedup_key=dedup_key, brief=brief)
     return True
+
+
+def notice_brief(report: Report, event: ReportEvent, subject: str) -> dict[str, str]:
+    """The template message / 订阅通知 values: report title, receipt number, new state, a short note (the
+    message's own time is shown by WeChat; the full text is behind its link)."""
+    action = (event.details or {}).get("action", "")
+    detail = outbound.BRIEF_REPORT_DETAIL.get(action, "").format(**_fields(report, event)) or event.note or ""
+    return template_data.brief(template_data.title_subject(subject, report.title), number=report.receipt_no,
+                               state=outbound.BRIEF_REPORT_STATES.get(action, report.status), detail=detail)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ TOKEN_CODES = {40001, 40014, 42001}    # bad or expired token: refresh once and 
 RETRY_CODES = {-1, 40164}              # system busy; caller IP not whitelisted yet (an ops fix)
 RATE_CODES = {45009, 45011}            # daily quota; per-minute limit
 KEFU_REFUSED = {45015, 45047}          # outside the 48-hour window; too many kefu messages
+SUBSCRIBE_REFUSED = {43101}            # 订阅通知: the member has not opted in (or the one-time opt-in is used)
+QR_MAX_SECONDS = 30 * 24 * 3600        # a temporary scene QR code lives at most 30 days
 REASONS = {                            # recorded with a failure so staff can read it
     -1: "微信系统繁忙",
     40001: "access_token 无效", 40014: "access_token 不合法", 42001: "access_token 已过期",
@@ -40,7 +42,8 @@ REASONS = {                            # recorded with a failure so staff can re
     40164: "服务器 IP 不在公众号白名单", 40037: "模板 id 无效",
     45009: "接口调用超过每日限额", 45011: "接口调用太频繁",
     45015: "已超过48小时客服消息窗口", 45047: "客服消息超过下发条数上限",
-    40007: "media_id 无效或已过期",
+    40007: "media_id 无效或已过期", 43101: "用户未订阅该通知（或一次性订阅已用完）",
+    47003: "模板参数不准确（字段或长度不符）", 65302: "菜单没有对应的 key",
 }
 
 
@@ -66,6 +69,10 @@ class KefuRefused(PermanentError):
     """The customer-service channel is closed for this member now; a template message may still go."""
 
 
+class SubscribeRefused(PermanentError):
+    """43101: the member's 订阅通知 opt-in for this template is gone; another channel may still go."""
+
+
 class AmbiguousError(WeChatAPIError):
     """No answer after the request was sent: WeChat may or may not have delivered it."""
 
@@ -89,11 +96,14 @@ def classify(code: int, errmsg: str = "") -> WeChatAPIError:
         return TransientError(text, code)
     if code in KEFU_REFUSED:
         return KefuRefused(text, code)
+    if code in SUBSCRIBE_REFUSED:
+        return SubscribeRefused(text, code)
     return PermanentError(text, code)  # 40003, 43004, 48001 and anything unknown: do not hammer
 
 
 class WeChatAPI:
-    """Token management, the two send endpoints and the temporary-media download. Thread-safe; one per runtime is enough."""
+    """Token management, the send endpoints (kefu, template, 订阅通知), scene QR codes, the menu and the temporary-media
+    download. Thread-safe; one per runtime is enough."""
 
     def __init__(self, rt: Runtime, session: requests.Session | None = None):
         cfg = rt.config
@@ -164,6 +174,30 @@ class WeChatAPI:
         if url:
             body["url"] = url
         return self.call("/cgi-bin/message/template/send", body)
+
+    def send_subscribe(self, openid: str, template_id: str, data: dict[str, Any], page: str = "") -> dict[str, Any]:
+        """订阅通知 (bizsend): only where the member opted in to the template."""
+        body: dict[str, Any] = {"touser": openid, "template_id": template_id, "data": data}
+        if page:
+            body["page"] = page
+        return self.call("/cgi-bin/message/subscribe/bizsend", body)
+
+    # -- scene QR codes and the custom menu -----------------------------------------------------------
+    def create_qrcode(self, scene: str, expire_seconds: int) -> dict[str, Any]:
+        """A temporary QR code whose scan pushes SCAN (or subscribe) with `scene`: {ticket, expire_seconds, url}."""
+        body = {"expire_seconds": max(60, min(int(expire_seconds), QR_MAX_SECONDS)), "action_name": "QR_STR_SCENE",
+                "action_info": {"scene": {"scene_str": scene}}}
+        return self._with_token(lambda token: self._http("POST", "/cgi-bin/qrcode/create",
+                                                         params={"access_token": token}, json_body=body, send=False))
+
+    def create_menu(self, buttons: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._with_token(lambda token: self._http("POST", "/cgi-bin/menu/create", params={"access_token": token},
+                                                         json_body={"button": buttons}, send=False))
+
+    def current_menu(self) -> dict[str, Any]:
+        """The menu members see now, set by API or on the admin site (get_current_selfmenu_info)."""
+        return self._with_token(lambda token: self._http("GET", "/cgi-bin/get_current_selfmenu_info",
+                                                         params={"access_token": token}, send=False))
 
     def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST with the shared token; a rejected token is refreshed once and the call retried once."""

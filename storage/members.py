@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from storage import kefu_quota
 from storage.models import Member
 
 
@@ -21,9 +22,9 @@ TOUCH_PRECISION = timedelta(minutes=10)  # finer is not needed for a 48-hour win
 
 
 def touch(member: Member, moment: datetime) -> None:
-    """Remember the member's last message: it opens WeChat's 48-hour service window."""
-    if member.last_message_at is None or moment - member.last_message_at >= TOUCH_PRECISION:
-        member.last_message_at = moment
+    """Remember the member's last message: it opens WeChat's 48-hour service window and its kefu quota."""
+    if member.last_message_at is None or member.kefu_used or moment - member.last_message_at >= TOUCH_PRECISION:
+        kefu_quota.opened_by_message(member, moment)
 
 
 

@@ -33,6 +33,9 @@ class Member(Base):
     openid: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     bound_at: Mapped[Optional[datetime]]
     last_message_at: Mapped[Optional[datetime]]  # opens WeChat's 48-hour customer-service window
+    kefu_used: Mapped[int] = mapped_column(default=0)        # kefu messages sent since that message (≤ 5)
+    last_event_at: Mapped[Optional[datetime]]                # menu click, follow or scan: a 1-minute window
+    kefu_event_used: Mapped[int] = mapped_column(default=0)  # kefu messages sent since that event (≤ 3)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -77,6 +80,9 @@ class Activity(Base):
     audience: Mapped[str] = mapped_column(String(200), default="")  # empty = all members
     status: Mapped[str] = mapped_column(String(16), default=ActivityStatus.OPEN)
     checkin_code: Mapped[str] = mapped_column(String(8), default="")  # 签到 code staff announce on site
+    qr_ticket: Mapped[str] = mapped_column(String(200), default="")   # WeChat-issued scene QR (qrcode/create)
+    qr_url: Mapped[str] = mapped_column(String(200), default="")      # what the printed QR code holds
+    qr_expires_at: Mapped[Optional[datetime]]
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -218,6 +224,23 @@ class OutboxMessage(Base):
     response: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[Optional[datetime]]
+    msgid: Mapped[str] = mapped_column(String(32), default="", index=True)  # WeChat's id, matched by receipts
+    receipt_at: Mapped[Optional[datetime]]                                   # when the receipt arrived
+
+
+class Subscription(Base):
+    """A WeChat user's opt-in to one 订阅通知 template (subscribe_msg_popup_event / _change_event).
+    One-time templates: each accept allows one notification (credits); long-term ones: while accepted."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("openid", "template_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    template_id: Mapped[str] = mapped_column(String(128))
+    accepted: Mapped[bool] = mapped_column(default=False)
+    credits: Mapped[int] = mapped_column(default=0)          # one-time sends still allowed
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class BindingAttempt(Base):

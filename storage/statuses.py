@@ -67,15 +67,21 @@ LIVE_STATES = (ReportState.SUBMITTED,) + ADOPTED_STATES  # still stands: can be 
 class OutboxStatus(StrEnum):
     PENDING = "pending"        # due at next_attempt_at
     SENDING = "sending"        # claimed by one worker
-    SENT = "sent"
-    FAILED = "failed"          # permanent error or out of attempts (staff may retry)
+    SENT = "sent"              # WeChat accepted it; a delivery receipt may follow
+    DELIVERED = "delivered"    # receipt: it reached the member (TEMPLATESENDJOBFINISH / subscribe_msg_sent_event)
+    USER_BLOCKED = "user_blocked"  # receipt: the member refuses messages from the account
+    FAILED = "failed"          # permanent error, out of attempts, or a failed receipt (staff may retry)
     UNKNOWN = "unknown"        # the request went out but no answer came: not resent automatically
     CANCELLED = "cancelled"    # no longer to be sent (e.g. a reminder for a cancelled sign-up)
 
 
 class OutboxChannel(StrEnum):
-    KEFU = "kefu"              # customer-service message, inside the 48-hour window
+    KEFU = "kefu"              # customer-service message, inside the window and its quota
+    SUBSCRIBE = "subscribe"    # 订阅通知, where the member opted in to the template
     TEMPLATE = "template"      # template message
+
+
+SENT_STATES = (OutboxStatus.SENT, OutboxStatus.DELIVERED)  # went out: never sent again by itself
 
 
 class DeliveryOutcome(StrEnum):

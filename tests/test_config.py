@@ -18,7 +18,7 @@ def leaf_keys(node, prefix=""):
     keys = set()
     for key, value in node.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and dotted not in ("scoring", "wechat.templates", "wechat.menu"):
+        if isinstance(value, dict) and dotted not in ("scoring", "wechat.templates"):
             keys |= leaf_keys(value, dotted + ".")
         else:
             keys.add(dotted)
@@ -38,7 +38,7 @@ def test_settings_are_typed_and_read_only():
     assert cfg.digest.time == time(8, 30) and cfg.activities.reminder_time == time(9, 0)
     assert cfg.spool.dir == ROOT / "data/spool" and cfg.media.dir == ROOT / "data/media"
     assert isinstance(cfg.org.districts, tuple) and cfg.reports.second_scope == "prompt_only"
-    assert cfg.wechat.template_fields.text == "content"
+    assert cfg.wechat.template_fields.subject == "thing1" and cfg.wechat.click_texts()["REPORT"] == "反映社情民意"
     with pytest.raises(ValidationError):
         cfg.reports.daily_cap = 3  # type: ignore[misc]
 

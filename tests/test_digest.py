@@ -149,8 +149,8 @@ def test_quiet_day_still_has_a_digest(runtime):
     assert d.is_quiet and d.member_total == 1 and d.inactive_members == 1
     text = dg.render_text(d)
     assert wording.TEXT["quiet"] in text and "新增 0 条" in text and wording.TEXT["activities_none"] in text
-    rt = with_config(runtime, **{"wechat.templates.digest": "TPL"})
-    assert dg.template_message(rt, d, "https://x")["data"]["remark"]["value"] == wording.TEMPLATE_QUIET["remark"]
+    brief = dg.template_message(runtime, d, "https://x")["brief"]
+    assert brief["state"] == wording.BRIEF["state_quiet"] and brief["detail"].startswith("当日无新增")
 
 
 def test_message_text_keeps_the_link_when_cut(runtime, seeded):
@@ -231,7 +231,8 @@ def test_send_through_the_real_outbox(runtime, seeded, fake_wechat):  # noqa: F8
     [template] = fake_wechat.sent_to("o_staff2")
     assert template.endpoint == "template" and template.body["template_id"] == "TPL-DIGEST"
     assert template.body["url"].startswith("https://zx.example.cn/digest/2026-11-25?token=")
-    assert template.body["data"]["keyword2"]["value"] == "新增社情民意 4 条，待审核超期 2 条"
+    assert template.body["data"] == {"thing1": {"value": "鄂尔多斯市政协履职日报"}, "phrase3": {"value": "有超期"},
+                                     "time4": {"value": "2026年11月25日"}, "thing5": {"value": "新增社情民意4条，超期2条"}}
 
     third = dg.send_for_day(rt, DAY)
     assert third.already_sent == 2 and len(fake_wechat.sent) == 2
@@ -273,21 +274,18 @@ def test_template_message_carries_figures_and_link(runtime, seeded, monkeypatch)
     dg.send_for_day(rt, DAY)
     row = next(iter(outbox_rows(rt).values()))
     template = row.template
-    assert template["template_id"] == "TPL-DIGEST"
     assert template["url"].startswith("https://zx.example.cn/digest/2026-11-25?token=")
-    data = template["data"]
-    assert data["keyword2"]["value"] == "新增社情民意 4 条，待审核超期 2 条"
-    assert data["keyword3"]["value"] == "学习打卡 2 人、135 分钟，学习率 40.0%"
-    assert "1 人" in data["remark"]["value"]
+    assert template["brief"] == {"subject": "鄂尔多斯市政协履职日报", "state": "有超期", "time": "2026年11月25日",
+                                 "detail": "新增社情民意4条，超期2条"}  # the figures' headline; the page has the rest
     assert row.text.endswith(template["url"])
 
 
-def test_without_digest_template_only_the_link_is_given(runtime, seeded):
-    """The outbox then falls back to the `notice` template with the text (wechat.template_fields)."""
+def test_without_digest_base_url_the_template_has_no_link(runtime, seeded):
+    """The outbox picks wechat.templates.digest, else the `notice` template, with these short values."""
     d = dg.build_digest(runtime, DAY)
-    assert dg.template_message(runtime, d, "https://x/digest/2026-11-25?token=t") == {
-        "url": "https://x/digest/2026-11-25?token=t"}
-    assert dg.template_message(runtime, d, "/digest/2026-11-25?token=t") is None  # no digest.base_url
+    assert dg.template_message(runtime, d, "https://x/digest/2026-11-25?token=t")["url"] == \
+        "https://x/digest/2026-11-25?token=t"
+    assert dg.template_message(runtime, d, "/digest/2026-11-25?token=t")["url"] == ""  # no digest.base_url
 
 
 def test_scheduled_send_covers_yesterday(runtime, seeded, monkeypatch):

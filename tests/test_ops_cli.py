@@ -8,6 +8,7 @@ import pytest
 
 import bot.cli
 from bot import outbox
+from storage.statuses import OutboxStatus
 from conftest import FIXED_NOW, add_member
 from storage import activities, reports
 from storage.activities import NewActivity
@@ -51,7 +52,7 @@ def _rows(runtime):
     with runtime.db.session() as session:
         ok = outbox.enqueue(session, openid="o_a", text="通知", kind="notice")
         bad = outbox.enqueue(session, openid="o_b", text="通知", kind="notice")
-        bad.status = outbox.FAILED
+        bad.status = OutboxStatus.FAILED
         return ok.id, bad.id
 
 

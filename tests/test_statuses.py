@@ -13,9 +13,10 @@ def test_stored_values_are_the_ones_in_the_database():
     # changing any of these needs an Alembic migration of the rows that hold them
     assert list(ReportState) == ["已提交", "已采用", "已退回", "未采用", "已报送", "已批示", "已办结", "已合并"]
     assert list(SignupStatus) == ["signed", "waitlist", "leave", "cancelled", "walkin"]
-    assert list(OutboxStatus) == ["pending", "sending", "sent", "failed", "unknown", "cancelled"]
+    assert list(OutboxStatus) == ["pending", "sending", "sent", "delivered", "user_blocked", "failed", "unknown",
+                                  "cancelled"]
     assert (list(ActivityStatus), list(MemberRole), list(OutboxChannel)) == (
-        ["open", "cancelled"], ["member", "staff"], ["kefu", "template"])
+        ["open", "cancelled"], ["member", "staff"], ["kefu", "subscribe", "template"])
 
 
 @pytest.mark.parametrize("typed, stored", [

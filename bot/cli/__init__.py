@@ -10,7 +10,7 @@ warnings.filterwarnings("ignore", message=".*pkg_resources.*", category=Deprecat
 
 # module name -> registers its subcommands with `register(subparsers)`
 COMMANDS = ["members", "activities", "export", "chat", "demo", "worker", "digest", "reports", "messages", "console",
-            "proposals"]
+            "menu", "proposals"]
 
 
 class CliError(Exception):

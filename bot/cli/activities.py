@@ -1,13 +1,14 @@
-"""`python -m bot activities add|edit|code|list`: staff publish and manage activities."""
+"""`python -m bot activities add|edit|code|qr|list`: staff publish and manage activities."""
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import activity_admin
+from bot import activity_admin, activity_qr
 from bot.activity_admin import ActivityError, TimingError
 from bot.wording.activities import FIELD_NAMES, TEXT as ACTIVITY_TEXT
 from bot.cli import CliError, runtime_for_cli
-from bot.wording.cli import ACTIVITIES as TEXT
+from bot.wording.cli import ACTIVITIES as TEXT, QR, qr_notice
 from bot.cli.timeparse import local_time
 from bot.config import load_config
 from storage import activities
@@ -61,6 +62,12 @@ def register(sub) -> None:
     cancel.add_argument("code", help="活动编号，如 A3")
     cancel.add_argument("--reason", default="", help="取消原因（会告知委员）")
     cancel.set_defaults(handler=cmd_cancel)
+
+    qr = group.add_parser("qr", help=QR["qr_help"])
+    qr.add_argument("code", help="活动编号，如 A3")
+    qr.add_argument("--out", help=QR["out_help"])
+    qr.add_argument("--preview", action="store_true", help=QR["preview_help"])
+    qr.set_defaults(handler=cmd_qr)
 
     listing = group.add_parser("list", help="列出活动（默认只列未开始的）")
     listing.add_argument("--all", action="store_true", help="包括已开始和已结束的活动")
@@ -142,6 +149,24 @@ def cmd_code(args) -> int:
         print(f"{activity.code} {activity.title}\n签到码：{found.code}\n"
               f"有效时间：{found.opens:%Y-%m-%d %H:%M} 至 {found.closes:%Y-%m-%d %H:%M}\n"
               f"委员发送「签到 {found.code}」即可签到；也可扫描场景值为 {activity.code} 的带参数二维码签到。")
+    return 0
+
+
+def cmd_qr(args) -> int:
+    rt = runtime_for_cli()
+    with rt.db.session() as session:
+        activity = _activity(session, args.code)
+        found = activity_qr.scene_code(rt, session, activity)
+        if not found.real and not args.preview:
+            raise CliError(qr_notice(rt, found).replace("这只是预览：", "") + "（加 --preview 可输出预览图）")
+        path = Path(args.out or f"qr-{activity.code}{'' if found.real else '-preview'}.png")
+        path.write_bytes(activity_qr.qr_png(found.content))
+        if found.real:
+            print(QR["saved"].format(code=activity.code, title=activity.title, path=path,
+                                     expires=rt.local(found.expires_at).strftime("%Y-%m-%d %H:%M")))
+        else:
+            print(QR["saved_preview"].format(code=activity.code, title=activity.title, path=path,
+                                             reason=qr_notice(rt, found)))
     return 0
 
 

@@ -36,6 +36,7 @@ class Vocabulary:
 
 
 OUTBOX = Vocabulary({OutboxStatus.PENDING: "待发", OutboxStatus.SENDING: "发送中", OutboxStatus.SENT: "已发送",
+                     OutboxStatus.DELIVERED: "已送达", OutboxStatus.USER_BLOCKED: "用户拒收",
                      OutboxStatus.FAILED: "失败", OutboxStatus.UNKNOWN: "状态不明", OutboxStatus.CANCELLED: "已取消"})
 # 社情民意 states are stored as their Chinese names: the label is the stored value, the code its English name
 REPORTS = Vocabulary({state: state.value for state in ReportState}, codes={state: state.code for state in ReportState})

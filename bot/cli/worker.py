@@ -51,6 +51,8 @@ def list_command(args) -> int:
     rt = runtime_for_cli()
     with rt.db.session() as session:
         rows = outbox_rows.latest(session, args.limit, args.status)
+    if not rt.config.wechat.has_credentials:
+        print(TEXT["unconfigured"])
     if not rows:
         print(TEXT["empty"])
         return 0
@@ -61,7 +63,7 @@ def list_command(args) -> int:
 
 
 def _line(rt, row: OutboxMessage) -> str:
-    when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
+    when = row.sent_at if row.sent_at and row.status != OutboxStatus.PENDING else row.next_attempt_at
     when_text = rt.local(when).strftime("%m-%d %H:%M") if when and when.year > 2000 else "-"
     status = OUTBOX.label(row.status)
     channel = TEXT["channels"].get(row.channel or "", "-")

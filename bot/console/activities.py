@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from bot import activity_admin, activity_qr
+from bot.wording.cli import qr_notice
 from bot.activity_admin import ActivityError, TimingError
 from bot.wording.activities import FIELD_NAMES
 from bot.console import audit, console, runtime
@@ -229,8 +230,9 @@ def activity_qr_page(code: str):
     rt = runtime()
     with rt.db.session() as session:
         activity = _activity(session, code)
-        return render_template("console/activity_qr.html", a=activity, svg=activity_qr.qr_svg(activity),
-                               scene=activity_qr.scene_content(activity))
+        found = activity_qr.scene_code(rt, session, activity)
+        return render_template("console/activity_qr.html", a=activity, svg=activity_qr.qr_svg(found.content),
+                               scene=activity.code, preview=qr_notice(rt, found))
 
 
 @console.get("/activities/<code>/qr.png")
@@ -239,8 +241,9 @@ def activity_qr_png(code: str):
     rt = runtime()
     with rt.db.session() as session:
         activity = _activity(session, code)
-        data = activity_qr.qr_png(activity)
-        name = f"qr-{activity.code}.png"
+        found = activity_qr.scene_code(rt, session, activity)
+        data = activity_qr.qr_png(found.content)
+        name = f"qr-{activity.code}.png" if found.real else f"qr-{activity.code}-preview.png"
     return Response(data, mimetype="image/png", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -7,14 +7,17 @@ from sqlalchemy import func, select
 
 from bot import outbox as outbox_api
 from bot.cli.vocab import OUTBOX
+from bot.wording.cli import WORKER
 from bot.console import audit, console, runtime
 from bot.console.auth import current_staff, login_required
 from bot.console.common import page_of
 from bot.console.wording import W
 from storage.models import Member, OutboxMessage
-from storage.outbox import FAILED, UNKNOWN
+from storage.statuses import OutboxStatus
 
-SHOWN = {"failed": (FAILED,), "unknown": (UNKNOWN,), "": (FAILED, UNKNOWN)}
+CHANNELS = WORKER["channels"]
+FAILED, UNKNOWN, BLOCKED = OutboxStatus.FAILED, OutboxStatus.UNKNOWN, OutboxStatus.USER_BLOCKED
+SHOWN = {"failed": (FAILED,), "unknown": (UNKNOWN,), "user_blocked": (BLOCKED,), "": (FAILED, UNKNOWN, BLOCKED)}
 
 
 @console.get("/outbox")
@@ -30,7 +33,8 @@ def outbox():
                                .outerjoin(Member, Member.id == OutboxMessage.member_id)
                                .where(where).order_by(OutboxMessage.id.desc())
                                .offset(page.offset).limit(page.size)).all()
-    return render_template("console/outbox.html", rows=rows, page=page, shown=shown, labels=OUTBOX.labels)
+    return render_template("console/outbox.html", rows=rows, page=page, shown=shown, labels=OUTBOX.labels,
+                           unconfigured=not rt.config.wechat.has_credentials, channels=CHANNELS)
 
 
 @console.post("/outbox/<int:row_id>/retry")

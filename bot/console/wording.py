@@ -153,7 +153,8 @@ W.update({
     "dig_bad_day": "日期应为 2000-01-01 至今天之间的 YYYY-MM-DD",
     # 发送队列
     "out_title": "发送队列",
-    "out_hint": "这里列出发送失败或状态不明的消息。状态不明的消息对方可能已经收到，重发前请先向对方确认。",
+    "out_hint": "这里列出发送失败、状态不明或用户拒收的消息。状态不明的消息对方可能已经收到，重发前请先向对方确认。",
+    "out_unconfigured": "未配置公众号 AppID/AppSecret：所有消息保留在队列中，配置后由工作进程发送。",
     "out_show": "显示",
     "out_id": "编号", "out_to": "接收人", "out_kind": "类型", "out_status": "状态", "out_attempts": "尝试次数",
     "out_created": "创建时间", "out_error": "最后错误", "out_text": "内容",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import intents
-from bot import replies
+from bot import delivery_events, replies
 from bot.dialogs import attend
 from bot.protocol import Inbound
 from bot.runtime import Runtime
@@ -24,14 +24,16 @@ def handle(rt: Runtime, inbound: Inbound) -> str:
     if event == "scan":
         code = intents.activity_scene_code(inbound.event_key)
         return _scan(rt, inbound, code, "") if code else ""
-    return ""  # unsubscribe, VIEW, LOCATION, TEMPLATESENDJOBFINISH, an unmapped CLICK: nothing to say
+    if event in delivery_events.HANDLED:  # 订阅通知 opt-ins, delivery receipts
+        delivery_events.handle(rt, inbound)
+    return ""  # unsubscribe, VIEW, LOCATION, receipts, an unmapped CLICK: nothing to say
 
 
 def as_message(rt: Runtime, inbound: Inbound) -> Inbound | None:
     """A menu CLICK whose key maps to a request (wechat.menu) is that request typed; None otherwise."""
     if inbound.event.lower() != "click":
         return None
-    text = rt.config.wechat.menu.get(inbound.event_key)
+    text = rt.config.wechat.click_texts().get(inbound.event_key)
     return replace(inbound, msg_type="text", text=text) if text else None
 
 

@@ -7,12 +7,12 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
-from bot import replies
+from bot import replies, template_data
 from bot.digest.build import Digest, build_digest
 from bot.protocol import shorten_utf8
 from bot.runtime import Runtime
 from bot.svgchart import bar_chart
-from bot.wording.digest import PAGE, TEMPLATE, TEMPLATE_QUIET, TEXT
+from bot.wording.digest import BRIEF, PAGE, TEXT
 from storage.binding import mask_phone
 from storage.digest_figures import ActivityLine
 
@@ -87,21 +87,15 @@ def message_text(digest: Digest, url: str, max_bytes: int) -> str:
     return shorten_utf8(render_text(digest), budget) + footer
 
 
-def template_message(rt: Runtime, digest: Digest, url: str) -> dict[str, Any] | None:
-    """The outbox row's template spec: headline figures + page link when wechat.templates.digest is set;
-    otherwise only the link, and the outbox falls back to the `notice` template with the text."""
-    link = url if url.startswith("http") else ""
-    template_id = rt.config.wechat.templates.get("digest", "")
-    if not template_id:
-        return {"url": link} if link else None
-    figures = {"org": digest.org, "date": format_day(digest.day), "reports": len(digest.new_reports),
-               "overdue": digest.overdue_total, "members": digest.checkin_members,
-               "minutes": digest.checkin_minutes, "share": format_share(digest.study_share),
-               "activities": len(digest.activities), "signed": sum(a.signed for a in digest.activities),
-               "inactive": digest.inactive_members}
-    wording = {**TEMPLATE, **(TEMPLATE_QUIET if digest.is_quiet else {})}
-    data = {key: {"value": value.format(**figures)} for key, value in wording.items()}
-    return {"template_id": template_id, "url": link, "data": data}
+def template_message(rt: Runtime, digest: Digest, url: str) -> dict[str, Any]:
+    """The outbox row's template spec: the page link and the short keyword values (bot/template_data.py) of a
+    template message or 订阅通知 (wechat.templates.digest / wechat.subscribe.digest, else `notice`)."""
+    figures = {"org": digest.org, "reports": len(digest.new_reports), "overdue": digest.overdue_total}
+    state = BRIEF["state_quiet"] if digest.is_quiet else BRIEF["state"] if digest.overdue_total else BRIEF["state_ok"]
+    detail = BRIEF["detail_quiet" if digest.is_quiet else "detail"].format(**figures)
+    values = template_data.brief(BRIEF["subject"].format(**figures), state=state, time=format_day(digest.day),
+                                 detail=detail)
+    return {"url": url if url.startswith("http") else "", "brief": values}
 
 
 def render_page(rt: Runtime, covered: date, back_url: str = "", back_label: str = "") -> str:

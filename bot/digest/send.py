@@ -18,6 +18,7 @@ from bot.runtime import Runtime
 from bot.wording.digest import SEND, TEXT
 from storage import digest_figures
 from storage import outbox as outbox_rows
+from storage.statuses import SENT_STATES, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +76,14 @@ def send_for_day(rt: Runtime, day: date) -> SendSummary:
 
 
 def _page_link(rt: Runtime, day: date) -> str:
-    """The signed page link; without a configured secret the digest still goes out, without a link."""
+    """The signed page link (the key derives from the app secret unless digest.secret is set); without any
+    secret the digest still goes out, without a link."""
     from bot.signed_links import LinkError, digest_url
 
     try:
         return digest_url(rt, day)
     except LinkError:
-        log.warning("digest link not configured (digest.secret or wechat.token): sending without a link")
+        log.warning("digest link not configured (digest.secret or wechat.secret): sending without a link")
         return ""
 
 
@@ -99,12 +101,14 @@ def _queue_rows(rt: Runtime, session: Session, summary: SendSummary, content: di
                                  dedup_key=key, **content)
             summary.new += 1
             todo[row.id] = member.name
-        elif row.status == outbox.SENT:
+        elif row.status in SENT_STATES:
             summary.already_sent += 1
-        elif row.status == outbox.UNKNOWN:
+        elif row.status == OutboxStatus.UNKNOWN:
             summary.unknown[row.id] = member.name
+        elif row.status == OutboxStatus.USER_BLOCKED:  # the member refuses the account's messages
+            summary.failed.append(member.name)
         elif outbox.requeue(rt, session, row.id, **content):
-            summary.retried += row.status == outbox.FAILED  # the status read above, before the update
+            summary.retried += row.status == OutboxStatus.FAILED  # the status read above, before the update
             todo[row.id] = member.name
         else:  # being sent by another process right now
             summary.queued += 1
@@ -123,11 +127,11 @@ def _deliver(rt: Runtime, todo: dict[int, str], summary: SendSummary) -> None:
         statuses = outbox_rows.statuses(session, todo)
     for row_id, name in todo.items():
         status = statuses.get(row_id)
-        if status == outbox.SENT:
+        if status in SENT_STATES:
             summary.sent += 1
-        elif status == outbox.FAILED:
+        elif status == OutboxStatus.FAILED:
             summary.failed.append(name)
-        elif status == outbox.UNKNOWN:
+        elif status == OutboxStatus.UNKNOWN:
             summary.unknown[row_id] = name
         else:
             summary.queued += 1

@@ -136,7 +136,8 @@ WORKER = {
     "no_row": "没有编号为 {id} 的消息",
     "not_retryable": "消息 {id} 当前状态为“{status}”，只有失败或状态不明的消息可以重发",
     "retried": "消息 {id} 已重新放入待发，工作进程会尽快发送",
-    "channels": {"kefu": "客服消息", "template": "模板消息"},
+    "channels": {"kefu": "客服消息", "subscribe": "订阅通知", "template": "模板消息"},
+    "unconfigured": "注意：未配置公众号 AppID/AppSecret（WECHAT_APPID、WECHAT_SECRET），待发消息保留在队列中，配置后由工作进程发送。",
 }
 
 # `messages failed`
@@ -147,4 +148,38 @@ MESSAGES = {
     "none": "没有处理失败的消息",
     "line": "{when}\t{who}\t{kind}\t{text}",
     "no_text": "（无文字）",
+}
+
+# `activities qr`, and the console's QR page: why a code is only a preview (bot/activity_qr.py)
+QR = {
+    "qr_help": "生成活动的微信带参数二维码（扫码签到），保存为 PNG 图片；有效期到活动结束后",
+    "out_help": "保存到的 PNG 文件（默认 qr-活动编号.png）",
+    "preview_help": "没有真正的二维码时（如未配置 AppID）也输出一张预览图，图上的码微信不能识别为签到码",
+    "saved": "{code} {title}：二维码已保存到 {path}（有效至 {expires}）",
+    "saved_preview": "{code} {title}：已保存预览图 {path}。注意：{reason}",
+    "no_credentials": "这只是预览：未配置公众号 AppID/AppSecret（WECHAT_APPID、WECHAT_SECRET），无法向微信申请带参数二维码，"
+                      "扫描此码不会签到。",
+    "too_early": "这只是预览：微信临时二维码最长有效30天，活动结束后仍需可用，请于 {date} 起再生成，扫描此码不会签到。",
+    "api_error": "这只是预览：向微信申请二维码失败（{error}），扫描此码不会签到。",
+    "cancelled": "这只是预览：活动已取消，不再生成签到二维码。",
+}
+
+
+def qr_notice(rt, found) -> str:
+    """Why an activity's QR code is only a preview ('' for a real one)."""
+    if found.real:
+        return ""
+    date = rt.local(found.available_from).strftime("%Y-%m-%d") if found.available_from else ""
+    return QR[found.reason].format(date=date, error=found.error)
+
+# `menu`
+MENU = {
+    "group_help": "公众号自定义菜单：按配置 wechat.menu 创建（sync），查看微信上的当前菜单（show）",
+    "sync_help": "按 config.yaml 的 wechat.menu 创建菜单（替换当前菜单，约5分钟内对用户生效）",
+    "show_help": "显示微信上当前的菜单（含在公众号后台设置的菜单）",
+    "no_credentials": "未配置公众号 AppID/AppSecret（WECHAT_APPID、WECHAT_SECRET），无法读取或设置菜单",
+    "failed": "微信拒绝了请求：{error}",
+    "synced": "菜单已创建：",
+    "none": "公众号当前没有开启自定义菜单",
+    "differs": "注意：与 config.yaml 的 wechat.menu 不一致，可运行 python -m bot menu sync 同步",
 }

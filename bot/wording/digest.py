@@ -32,15 +32,14 @@ TEXT = {
     "day": "{year}年{month}月{day}日",
     "activity_start": "{month}月{day}日 {time}",
 }
-TEMPLATE = {  # data of the template message wechat.templates.digest: field name in that template -> wording
-    "first": "{org}履职日报（{date}）",
-    "keyword1": "{date}",
-    "keyword2": "新增社情民意 {reports} 条，待审核超期 {overdue} 条",
-    "keyword3": "学习打卡 {members} 人、{minutes} 分钟，学习率 {share}",
-    "keyword4": "近期活动 {activities} 项，已报名 {signed} 人次",
-    "remark": "近30天无履职记录的委员 {inactive} 人。点击查看完整日报。",
+BRIEF = {  # the template message / 订阅通知 (≤ 20 characters each, state ≤ 5; the page holds the rest)
+    "subject": "{org}履职日报",
+    "state": "有超期",          # some reports wait for review longer than digest.overdue_days
+    "state_ok": "已生成",
+    "state_quiet": "无新增",
+    "detail": "新增社情民意{reports}条，超期{overdue}条",
+    "detail_quiet": "当日无新增，超期{overdue}条",
 }
-TEMPLATE_QUIET = {"remark": "当日无新增社情民意、学习打卡和活动报名。点击查看完整日报。"}  # replaces fields on quiet days
 SEND = {  # what `digest send` says
     "no_staff": "没有已绑定微信的工作人员，未发送。",
     "sent": "已发送 {n} 人。",

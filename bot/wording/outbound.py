@@ -11,6 +11,10 @@ OUTBOX_NOTES = {
                "python -m bot outbox retry {id}：{error}",
     "crash": "发送时程序出错，无法确认是否送达：{error}",
     "no_template": "成员不在48小时客服消息窗口内，且未配置“{kind}”模板消息（wechat.templates）",
+    "no_channel": "没有可用的发送渠道：成员不在客服消息窗口内（或已达条数上限）、未订阅通知，且未配置“{kind}”模板消息"
+                  "（wechat.templates）",
+    "no_credentials": "未配置公众号 AppID/AppSecret（WECHAT_APPID、WECHAT_SECRET）：消息保留在队列中，配置后由工作进程发送",
+    "receipt": "微信回执：{status}",
     "retried": "工作人员要求重发（此前：{status} {error}）",
 }
 # One delivery run, as the worker logs and prints it.
@@ -89,3 +93,25 @@ PROPOSAL_COSIGN_DECLINED = "{name}不同意联名您的提案 {receipt}《{title
 # to staff
 PROPOSAL_STAFF_REOPENED = ("提案 {receipt}《{title}》（{author}）办理评价为不满意，理由：{note}\n"
                            "已转入再办理（第{round}轮），请重新交办：「交办 {receipt} 主办 单位」。")
+
+# --- short keyword values of template messages / 订阅通知 (bot/template_data.py: ≤ 20 characters each, state ≤ 5;
+# WeChat no longer shows first/remark: the full text above is behind the message's link) -------------------------
+BRIEF_REPORT_SUBJECT = "社情民意"           # shown as 社情民意《title》
+BRIEF_REPORT_SECOND_SUBJECT = "附议社情民意"
+BRIEF_REPORT_STATES = {"adopt": "已采用", "return": "已退回", "reject": "未采用", "forward": "已报送",
+                       "instruct": "已批示", "close": "已办结", "merge": "已合并"}
+BRIEF_REPORT_DETAIL = {"return": "请修改后重新提交", "merge": "并入 {into}", "forward": "报送{to}",
+                       "instruct": "{leader}批示"}
+BRIEF_ACTIVITY_STATES = {"reminder": "明日举行", "promoted": "候补成功", "changed": "有变更", "cancelled": "已取消"}
+BRIEF_PLACE = "地点：{place}"
+BRIEF_CANCEL_REASON = "原因：{reason}"
+
+# The page behind a template message's / 订阅通知's link: /notice/<token> (bot/web.py)
+NOTICE_PAGE = {
+    "title": "{org}通知",
+    "sent": "发送时间：{time}",
+    "denied_title": "链接无效",
+    "denied_invalid": "抱歉，这个通知链接无效或已被修改。请从公众号消息中重新打开。",
+    "denied_expired": "抱歉，这个通知链接已过期。如需查看，请在公众号中发送相关查询（如「我的社情民意」）。",
+    "denied_unconfigured": "抱歉，通知页面尚未配置完成，请联系管理员。",
+}
