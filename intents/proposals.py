@@ -30,6 +30,7 @@ _ANSWER = re.compile(rf"(?P<no>不同意|不愿意|拒绝)?(?:同意|愿意)?联
 _VERDICT = re.compile(rf"(?P<word>基本满意|比较满意|不太满意|不满意|满意)\s*(?P<receipt>{RECEIPT})?\s*[,，:：。;；]?\s*"
                       r"(?:理由|原因)?[:：]?\s*(?P<rest>.*)", re.S)
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,8}|[A-Za-z][A-Za-z .'-]{1,30}")
+_MINE = re.compile(r"(?:我的|我提的|我写的|我交的)(?:那个|那份|那件|几个)?提案|提案(?:的)?(?:进度|办得|办理情况|怎么样)")
 _TITLE_LEAD = re.compile(r"^(?:我要|我想)?(?:写|提|提交|起草)?(?:一个|个|一份|份)?提案\s*[:：,，]?\s*(?:案由|题目)?\s*[:：]?\s*")
 
 
@@ -52,7 +53,7 @@ def parse_proposal_command(text: str) -> ProposalCommand | None:
     title = title_in_trigger(raw)
     if title and any(raw.startswith(word) for word in START_WORDS if len(word) > 2):
         return ProposalCommand("start", rest=title)
-    if clean in MINE_WORDS:
+    if clean in MINE_WORDS or (_MINE.search(clean) and not re.search(RECEIPT, clean) and len(clean) <= 16):
         return ProposalCommand("mine")
     if clean in PENDING_WORDS:
         return ProposalCommand("pending")

@@ -22,6 +22,7 @@ INTENT_SLOTS = {
     "query_record": (),
     "my_activities": (),
     "my_checkins": (),
+    "proposal": (),
     "bind": ("name", "phone"),
     "help": (),
     "unknown": (),

@@ -189,3 +189,14 @@ def test_urge_overdue_keeps_a_note_and_gives_text_to_forward(runtime, wechat, pe
     urged = wechat.say("o_staff", "督办 TA2026-0001 请于12月15日前答复")
     assert "【提案督办】" in urged and "市民政局" in urged and "已逾期6天" in urged
     assert load(runtime).events[-1].details["action"] == "urge"
+
+
+def test_free_wording_starts_a_draft_and_finds_my_proposals(runtime, wechat, people):
+    assert "案由" in wechat.say("o_zhang", "我想就养老问题写个提案")   # the `proposal` intent
+    assert "情况分析" in wechat.say("o_zhang", TITLE)
+    assert "取消" in wechat.say("o_zhang", "算了")
+    assert "还没有提案" in wechat.say("o_zhang", "我的提案怎么样了")
+    draft(wechat)
+    assert "TA2026-0001" in wechat.say("o_zhang", "可以")
+    assert "待审查" in wechat.say("o_zhang", "我提的提案办得怎么样")
+    assert "不在待评价状态" in wechat.say("o_zhang", "满意 TA2026-0001")

@@ -296,7 +296,25 @@ def additions():
     lookups = ["查一下", "查查", "帮我查一下", "我想查一下", "看一下", "帮我看看", "查询一下", "麻烦查一下"]
     # "查一下我反映的问题" is a look-up, not a new report
     rows = [ex(t, "report_status") for t in sorted({own.choice(lookups) + own.choice(subjects) for _ in range(24)})]
-    return rows + conversation_additions(random.Random(11)) + gap_additions()
+    return rows + conversation_additions(random.Random(11)) + gap_additions() + proposal_additions(random.Random(14))
+
+
+def proposal_additions(own):
+    """Issue 14: asking to write a 提案 (proposal), not a 社情民意 report; the draft itself is a dialog."""
+    fixed = ["我要写提案", "我想写个提案", "提个提案", "我要提个提案", "写提案", "我想提交一份提案", "我要起草提案",
+             "帮我写个提案", "我有个提案想提", "我想提一个提案", "怎么写提案", "提案怎么提交", "我要交提案",
+             "今年的提案我想写一个", "我准备提个提案", "我想就养老问题写个提案", "关于教育的提案我想写一下",
+             "我要提交提案", "写一份提案", "我想提案", "提案", "我来写个提案", "我有一份提案要交", "想写个提案怎么弄",
+             "我要写一个关于停车难的提案", "我打算就农村供水提个提案", "政协提案怎么写", "我想在全会上交个提案",
+             "能帮我起草一个提案吗", "我有个提案", "准备交一份提案", "这次会议我要交提案", "我想交个提案",
+             "提案在哪里写", "我要写份提案", "交提案", "我要交一个提案", "写个提案吧", "我想写提案 关于社区养老",
+             "这个问题我想写成提案", "我想把这个事写成提案", "打算提一份关于黄河治理的提案"]
+    leads = ["我要", "我想", "准备", "打算", "想", "我得", "我来", "帮我"]
+    verbs = ["写个提案", "提个提案", "交一份提案", "写一份提案", "起草个提案", "提交个提案"]
+    topics = ["", "，关于社区养老", "，关于中小学课后服务", "，关于老旧小区改造", "，关于牧区饮水安全",
+              "，是关于营商环境的", "，说说停车难"]
+    made = sorted({own.choice(leads) + own.choice(verbs) + own.choice(topics) for _ in range(40)})
+    return [ex(text, "proposal") for text in dict.fromkeys(fixed + made)]
 
 
 def conversation_additions(own):
