@@ -112,7 +112,9 @@ def test_export_headers_are_chinese_by_default_and_machine_keys_with_headers_en(
     assert header[:5] == ZH_HEADER and "学习打卡" in header and "履职积分" in header
     code, out, _ = cli("export", "records", "--year", "2026", "--headers", "en")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][:11] == EN_HEADER and rows[0][-1] == "requirements_missing"
+    assert rows[0][:11] == EN_HEADER and rows[0][16] == "requirements_missing"
+    assert rows[0][17:] == ["proposals", "proposals_cosigned", "proposals_registered", "proposals_key",
+                            "proposals_excellent"]  # 提案 (issue 14): after the existing columns
     assert rows[1][:4] == ["乌云其木格", "13912345678", "少数民族界", "鄂托克前旗"] and rows[1][6:8] == ["1", "45"]
 
 
