@@ -27,6 +27,7 @@ from tests.browser.harness import PHONE, browser, live, page, shot  # noqa: F401
 from tests.console_helpers import PASSWORD, make_account
 
 STAFF_PHONE = "13800000009"
+PAGE_LOAD_SECONDS = 30  # generous: a loaded CI machine can be slow, and a wait ends as soon as the page is there
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def navigate(page, element) -> None:
     """Click something that loads a new page, and wait until it has."""
     old = page.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(page, 10).until(expected_conditions.staleness_of(old))
+    WebDriverWait(page, PAGE_LOAD_SECONDS).until(expected_conditions.staleness_of(old))
 
 
 def submit(page, css: str) -> None:
@@ -177,7 +178,7 @@ def test_hand_the_years_records_over(page, live, office, shot):
     shot("records-member")
 
 
-def _downloaded(path: Path, wait: float = 10.0) -> bytes:
+def _downloaded(path: Path, wait: float = PAGE_LOAD_SECONDS) -> bytes:
     """The downloaded file's bytes once Chromium has finished writing it."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
