@@ -32,8 +32,10 @@ FULL = (selectinload(Proposal.author), selectinload(Proposal.cosigners).selectin
 # --- receipts and creation ---------------------------------------------------------------------------
 
 def next_receipt_no(session: Session, *, receipt_format: str, prefix: str, year: int, session_label: str) -> str:
-    """The next receipt, numbered per year and session: TA2026-0001 with the default format."""
-    number = next_value(session, f"proposal:{prefix}:{year}:{session_label}")
+    """The next receipt: TA2026-0001 with the default format. Numbering restarts per session only when the format
+    shows the session; otherwise two sessions of one year would both make TA2026-0001."""
+    per_session = "{session" in receipt_format
+    number = next_value(session, f"proposal:{prefix}:{year}" + (f":{session_label}" if per_session else ""))
     return receipt_format.format(prefix=prefix, year=year, session=session_label, number=number)
 
 

@@ -201,3 +201,15 @@ def test_duty_record_counts_proposals(runtime, wechat):
         doc = Document(io.BytesIO(build_archive(runtime, session, session.get(Member, friend.id), 2026)))
         cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert "联名" in cells and "TA2026-0001" in cells
+
+
+def test_receipts_never_repeat_when_the_session_changes_within_a_year(runtime):
+    """With the default format (no {session}), a new 届次会议 keeps counting instead of making TA2026-0001 again."""
+    with runtime.db.session() as session:
+        made = [proposals.next_receipt_no(session, receipt_format="{prefix}{year}-{number:04d}", prefix="TA",
+                                          year=2026, session_label=label) for label in ("八届一次", "八届二次")]
+        per_session = [proposals.next_receipt_no(session, receipt_format="{prefix}{session}-{number:04d}",
+                                                 prefix="TA", year=2026, session_label=label)
+                       for label in ("0801", "0802")]
+    assert made == ["TA2026-0001", "TA2026-0002"]
+    assert per_session == ["TA0801-0001", "TA0802-0001"]
