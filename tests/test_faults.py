@@ -150,12 +150,17 @@ class PrivatePostgres:
         return [main, *children]
 
     def hang(self) -> None:
-        for pid in self._pids():
-            os.kill(pid, signal.SIGSTOP)
+        self._signal(signal.SIGSTOP)
 
     def resume(self) -> None:
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, sig: int) -> None:
         for pid in self._pids():
-            os.kill(pid, signal.SIGCONT)
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:  # a backend that ended between listing and signalling
+                pass
 
 
 @pytest.fixture(scope="session")
