@@ -1,12 +1,16 @@
 -- wrk script for bench_webhook.py: signed WeChat text messages, one unique MsgId per request.
 --
--- wrk ... -s checkin.lua URL -- MODE RUN_PREFIX MEMBERS CONTENT QUERY [QUERY ...]
---   MODE        "checkin" (the real webhook) or "bare" (bare_app.py's fixed reply)
+-- wrk ... -s checkin.lua URL -- MODE RUN_PREFIX MEMBERS CONTENT THREADS   (env BENCH_QUERIES_FILE)
+--   MODE        "checkin" (the real webhook), "bare" (bare_app.py's fixed reply) or "echo"
+--               (werobot_app.py: the reply must carry the MsgId's gh_ id and the content back)
 --   RUN_PREFIX  digits that make this run's MsgIds unique within the benchmark
---   MEMBERS     openids are o_bench_000 .. o_bench_<MEMBERS-1> (all bound members)
---   CONTENT     the text message, e.g. 学习打卡 今天学习了《政协章程》30分钟
---   QUERY       "signature=..&timestamp=..&nonce=.." signed by bench_webhook.py just before the run
---               (the signature covers token+timestamp+nonce only, so the body may vary freely)
+--   MEMBERS     openids are o_bench_00000 .. o_bench_<MEMBERS-1> (all bound members)
+--   CONTENT     the text message with one %s, replaced by the MsgId so that every check-in names
+--               its own material, e.g. 学习打卡 今天学习了《政协理论第%s讲》30分钟
+--   THREADS     wrk's thread count: thread N uses lines N+1, N+1+THREADS, ... of BENCH_QUERIES_FILE
+--   BENCH_QUERIES_FILE  lines "signature=..&timestamp=..&nonce=.." signed by bench_webhook.py just
+--               before the run, one per request: the webhook refuses a (timestamp, nonce) pair
+--               that comes back with another body, as a replayed WeChat signature would
 -- The body's ToUserName is "gh_<MsgId>": the reply echoes it as FromUserName, so each
 -- check-in reply tells which message it answers. done() prints one line
 -- "BENCH_JSON {...}" and, if BENCH_IDS_FILE is set, writes the MsgIds answered with a check-in.
@@ -20,8 +24,13 @@ end
 
 function init(args)
    mode, prefix, members, content = args[1], args[2], tonumber(args[3]), args[4]
+   local nthreads = tonumber(args[5])
    queries = {}
-   for i = 5, #args do queries[#queries + 1] = args[i] end
+   local n = 0
+   for line in io.lines(os.getenv("BENCH_QUERIES_FILE")) do
+      if n % nthreads == (tid or 0) then queries[#queries + 1] = line end
+      n = n + 1
+   end
    sent, received, ok, bad_status, unexpected = 0, 0, 0, 0, 0
    ok_ids = {}
    wrk.headers["Content-Type"] = "text/xml"
@@ -34,12 +43,12 @@ end
 function request()
    sent = sent + 1
    local msg_id = prefix .. string.format("%02d%09d", tid, sent)
-   local openid = string.format("o_bench_%03d", (sent * 7 + tid * 101) % members)
+   local openid = string.format("o_bench_%05d", (sent * 7 + tid * 101) % members)
    local body = "<xml><ToUserName>" .. cdata("gh_" .. msg_id) .. "</ToUserName>"
       .. "<FromUserName>" .. cdata(openid) .. "</FromUserName>"
       .. "<CreateTime>" .. os.time() .. "</CreateTime><MsgType>" .. cdata("text") .. "</MsgType>"
-      .. "<Content>" .. cdata(content) .. "</Content><MsgId>" .. msg_id .. "</MsgId></xml>"
-   local path = "/wechat?" .. queries[sent % #queries + 1] .. "&openid=" .. openid
+      .. "<Content>" .. cdata(string.format(content, msg_id)) .. "</Content><MsgId>" .. msg_id .. "</MsgId></xml>"
+   local path = "/wechat?" .. queries[(sent - 1) % #queries + 1] .. "&openid=" .. openid
    return wrk.format("POST", path, nil, body)
 end
 
@@ -52,6 +61,9 @@ function response(status, headers, body)
    end
    if mode == "bare" then
       if string.find(body, "bare-ok", 1, true) then ok = ok + 1 return end
+   elseif mode == "echo" then
+      if string.find(body, "<FromUserName><![CDATA[gh_", 1, true)
+         and string.find(body, "<Content><![CDATA[学习打卡 ", 1, true) then ok = ok + 1 return end
    else
       local id = string.match(body, "<FromUserName><!%[CDATA%[gh_(%d+)%]%]></FromUserName>")
       if id and string.find(body, "学习打卡成功", 1, true) then
