@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from storage import activities
-from storage.activities import NewActivity
 from storage.models import Member, OutboxMessage
 from storage.reports import create_report
 from tests.browser.harness import PHONE, browser, live, page, shot  # noqa: F401 (fixtures)
@@ -61,10 +60,24 @@ def body(page) -> str:
 
 
 def navigate(page, element) -> None:
-    """Click something that loads a new page, and wait until it has."""
+    """Click something that loads a new page, and wait until the new page has loaded completely (looking up
+    elements while the old document is being replaced makes chromedriver fail with 'Node … does not belong to
+    the document')."""
     old = page.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(page, PAGE_LOAD_SECONDS).until(expected_conditions.staleness_of(old))
+    wait = WebDriverWait(page, PAGE_LOAD_SECONDS)
+    wait.until(lambda driver: _gone(old))
+    wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+
+
+def _gone(element) -> bool:
+    """The element's document was replaced. Chromedriver says so as a stale reference or, when the document is
+    being swapped, as an inspector error ('Node … does not belong to the document'); both mean gone."""
+    try:
+        element.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException is one
+        return True
+    return False
 
 
 def submit(page, css: str) -> None:
