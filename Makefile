@@ -24,10 +24,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/bench_intents.py
 	$(BIN)/python bench/bench_digest.py
 	$(BIN)/python bench/bench_webhook.py
 	$(BIN)/python bench/bench_outbox.py
+	$(BIN)/python bench/bench_plenary.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info data/*.db*
