@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from storage.proposal_models import Proposal, ProposalEvent
 from storage.statuses import LIVE_PROPOSAL_STATES, REGISTERED_PROPOSAL_STATES, ProposalState
+from storage.workflow import WorkflowError, find_action
 
 SUBMITTED, RETURNED, REJECTED, MERGED = (ProposalState.SUBMITTED, ProposalState.RETURNED, ProposalState.REJECTED,
                                          ProposalState.MERGED)
@@ -62,19 +63,12 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 VERBS: dict[str, Action] = {word: a for a in ACTIONS.values() if a.verb for word in (a.verb,) + a.aliases}
 
 
-class FlowError(Exception):
-    """A refused change. `code` picks the wording (bot/replies.py PROPOSAL_FLOW_ERRORS); params fill it."""
-
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code, self.params = code, params
+class FlowError(WorkflowError):
+    """A refused change; its wording is bot/replies.py PROPOSAL_FLOW_ERRORS."""
 
 
 def action_for(name_or_verb: str) -> Action:
-    action = ACTIONS.get(name_or_verb) or VERBS.get(name_or_verb)
-    if action is None:
-        raise FlowError("unknown_action", action=name_or_verb)
-    return action
+    return find_action(ACTIONS, VERBS, name_or_verb, FlowError)
 
 
 def allowed(proposal: Proposal, *, staff: bool = True) -> list[Action]:

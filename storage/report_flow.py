@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Report, ReportEvent
 from storage.statuses import ADOPTED_STATES, LIVE_STATES, ReportState  # noqa: F401 - re-exported
+from storage.workflow import WorkflowError, find_action
 
 # Short names for the table below (the states are ReportState's; import that elsewhere).
 SUBMITTED, ADOPTED, RETURNED, REJECTED = ReportState.SUBMITTED, ReportState.ADOPTED, ReportState.RETURNED, ReportState.REJECTED
@@ -51,19 +52,12 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 VERBS: dict[str, Action] = {word: a for a in ACTIONS.values() for word in (a.verb,) + a.aliases}
 
 
-class FlowError(Exception):
-    """A refused change. `code` picks the wording (bot/replies.py REPORT_FLOW_ERRORS); params fill it."""
-
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code, self.params = code, params
+class FlowError(WorkflowError):
+    """A refused change; its wording is bot/replies.py REPORT_FLOW_ERRORS."""
 
 
 def action_for(name_or_verb: str) -> Action:
-    action = ACTIONS.get(name_or_verb) or VERBS.get(name_or_verb)
-    if action is None:
-        raise FlowError("unknown_action", action=name_or_verb)
-    return action
+    return find_action(ACTIONS, VERBS, name_or_verb, FlowError)
 
 
 def instruction_level(leader: str) -> str:
