@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from sqlalchemy.orm import Session
 
 from bot import replies
-from bot.report_export import _chinese_fonts as chinese_fonts, chinese_number, date_label
+from bot.report_export import chinese_number, date_label, new_document
 from bot.tables import column_width
 from bot.wording.documents import PROPOSAL_COMPILATION as TEXT, PROPOSAL_STATISTICS as STATS
 from storage import proposals as store
@@ -118,12 +118,9 @@ def compilation_xlsx(entries: list[Entry], title: str) -> bytes:
 
 
 def compilation_docx(entries: list[Entry], title: str, org: str, made_on: date) -> bytes:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
 
-    document = _document(title)
-    byline = document.add_paragraph(TEXT["byline"].format(org=org, date=date_label(made_on), n=len(entries)))
-    byline.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document = new_document(title, TEXT["byline"].format(org=org, date=date_label(made_on), n=len(entries)))
     if not entries:
         document.add_paragraph(TEXT["empty"])
     number = 0
@@ -310,7 +307,7 @@ def statistics_xlsx(tables: list[Table], title: str) -> bytes:
 
 
 def statistics_docx(tables: list[Table], title: str) -> bytes:
-    document = _document(title)
+    document = new_document(title)
     for table in tables:
         document.add_heading(table.title, level=1)
         if table.note:
@@ -380,17 +377,6 @@ def _workbook(tables: list[Table], title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _document(title: str):
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    document = Document()
-    chinese_fonts(document)
-    document.core_properties.title = title
-    document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return document
 
 
 def _save(document) -> bytes:

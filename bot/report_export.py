@@ -120,18 +120,24 @@ def write_xlsx(entries: list[Entry], path: str | Path, title: str) -> None:
     workbook.save(path)
 
 
-def write_docx(entries: list[Entry], path: str | Path, title: str, org: str, made_on: date) -> None:
+def new_document(title: str, byline: str = ""):
+    """A Word document for staff: Chinese fonts, the title centred and, under it, a centred byline."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
 
     document = Document()
     _chinese_fonts(document)
     document.core_properties.title = title
-    heading = document.add_heading(title, level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    byline = document.add_paragraph(TEXT["byline"].format(org=org, date=date_label(made_on), n=len(entries)))
-    byline.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if byline:
+        document.add_paragraph(byline).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return document
+
+
+def write_docx(entries: list[Entry], path: str | Path, title: str, org: str, made_on: date) -> None:
+    from docx.shared import Pt, RGBColor
+
+    document = new_document(title, TEXT["byline"].format(org=org, date=date_label(made_on), n=len(entries)))
     if not entries:
         document.add_paragraph(TEXT["empty"])
     number = 0
