@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from sqlalchemy.orm import Session
 
 from bot import replies
-from bot.report_export import chinese_number, date_label, new_document
+from bot.report_export import date_label, grouped, new_document, numbered_sections
 from bot.tables import column_width
 from bot.wording.documents import PROPOSAL_COMPILATION as TEXT, PROPOSAL_STATISTICS as STATS
 from storage import proposals as store
@@ -98,13 +98,6 @@ def state_label(state: str) -> str:
     return replies.PROPOSAL_STATE_LABELS.get(state, state)
 
 
-def grouped(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
-    groups: dict[str, list[Entry]] = {}
-    for entry in entries:
-        groups.setdefault(entry.category, []).append(entry)
-    return list(groups.items())
-
-
 def compilation_title(org: str, period: Period) -> str:
     return TEXT["title"].format(org=org, period=period.label())
 
@@ -121,26 +114,18 @@ def compilation_docx(entries: list[Entry], title: str, org: str, made_on: date) 
     from docx.shared import Pt, RGBColor
 
     document = new_document(title, TEXT["byline"].format(org=org, date=date_label(made_on), n=len(entries)))
-    if not entries:
-        document.add_paragraph(TEXT["empty"])
-    number = 0
-    for index, (category, items) in enumerate(grouped(entries), 1):
-        document.add_heading(TEXT["category"].format(number=chinese_number(index), category=category, n=len(items)),
-                             level=1)
-        for e in items:
-            number += 1
-            document.add_heading(TEXT["entry"].format(number=number, title=e.title), level=2)
-            marks = (TEXT["key_mark"] if e.key else "") + (TEXT["excellent_mark"] if e.excellent else "")
-            lines = [TEXT["meta"].format(receipt=e.receipt, date=date_label(e.submitted), state=e.state, marks=marks),
-                     TEXT["authors"].format(authors=e.authors)]
-            if e.cosigners:
-                lines.append(TEXT["cosigners"].format(names="、".join(e.cosigners)))
-            for line in lines:
-                run = document.add_paragraph().add_run(line)
-                run.font.size, run.font.color.rgb = Pt(10), RGBColor(0x59, 0x59, 0x59)
-            _labelled(document, TEXT["reason"], [e.title])
-            _labelled(document, TEXT["analysis"], [line for line in e.analysis.splitlines() if line.strip()])
-            _labelled(document, TEXT["suggestions"], list(e.suggestions))
+    for e in numbered_sections(document, grouped(entries), TEXT):
+        marks = (TEXT["key_mark"] if e.key else "") + (TEXT["excellent_mark"] if e.excellent else "")
+        lines = [TEXT["meta"].format(receipt=e.receipt, date=date_label(e.submitted), state=e.state, marks=marks),
+                 TEXT["authors"].format(authors=e.authors)]
+        if e.cosigners:
+            lines.append(TEXT["cosigners"].format(names="、".join(e.cosigners)))
+        for line in lines:
+            run = document.add_paragraph().add_run(line)
+            run.font.size, run.font.color.rgb = Pt(10), RGBColor(0x59, 0x59, 0x59)
+        _labelled(document, TEXT["reason"], [e.title])
+        _labelled(document, TEXT["analysis"], [line for line in e.analysis.splitlines() if line.strip()])
+        _labelled(document, TEXT["suggestions"], list(e.suggestions))
     return _save(document)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
@@ -134,32 +134,39 @@ def new_document(title: str, byline: str = ""):
     return document
 
 
+def numbered_sections(document, groups, text: dict) -> Iterator:
+    """A compilation's skeleton: a category heading per group (一、…), a numbered heading per entry across groups;
+    yields each entry for its body. Says so when there is nothing."""
+    if not groups:
+        document.add_paragraph(text["empty"])
+    number = 0
+    for index, (category, items) in enumerate(groups, 1):
+        document.add_heading(text["category"].format(number=chinese_number(index), category=category, n=len(items)),
+                             level=1)
+        for entry in items:
+            number += 1
+            document.add_heading(text["entry"].format(number=number, title=entry.title), level=2)
+            yield entry
+
+
 def write_docx(entries: list[Entry], path: str | Path, title: str, org: str, made_on: date) -> None:
     from docx.shared import Pt, RGBColor
 
     document = new_document(title, TEXT["byline"].format(org=org, date=date_label(made_on), n=len(entries)))
-    if not entries:
-        document.add_paragraph(TEXT["empty"])
-    number = 0
-    for index, (category, items) in enumerate(grouped(entries), 1):
-        document.add_heading(TEXT["category"].format(number=chinese_number(index), category=category, n=len(items)),
-                             level=1)
-        for e in items:
-            number += 1
-            document.add_heading(TEXT["entry"].format(number=number, title=e.title), level=2)
-            meta = document.add_paragraph()
-            run = meta.add_run(TEXT["meta"].format(
-                receipt=e.receipt, district=e.district or TEXT["no_district"], member=e.member,
-                sector=e.sector or TEXT["no_sector"], date=date_label(e.submitted), status=e.status))
-            run.font.size, run.font.color.rgb = Pt(10), RGBColor(0x59, 0x59, 0x59)
-            for line in (e.text or "").split("\n"):
-                if line.strip():
-                    document.add_paragraph(line.strip()).paragraph_format.first_line_indent = Pt(24)
-            if e.suggestion:
-                advice = document.add_paragraph()
-                advice.paragraph_format.first_line_indent = Pt(24)
-                advice.add_run(TEXT["suggestion"]).bold = True
-                advice.add_run(advice_text(e.suggestion))
+    for e in numbered_sections(document, grouped(entries), TEXT):
+        meta = document.add_paragraph()
+        run = meta.add_run(TEXT["meta"].format(
+            receipt=e.receipt, district=e.district or TEXT["no_district"], member=e.member,
+            sector=e.sector or TEXT["no_sector"], date=date_label(e.submitted), status=e.status))
+        run.font.size, run.font.color.rgb = Pt(10), RGBColor(0x59, 0x59, 0x59)
+        for line in (e.text or "").split("\n"):
+            if line.strip():
+                document.add_paragraph(line.strip()).paragraph_format.first_line_indent = Pt(24)
+        if e.suggestion:
+            advice = document.add_paragraph()
+            advice.paragraph_format.first_line_indent = Pt(24)
+            advice.add_run(TEXT["suggestion"]).bold = True
+            advice.add_run(advice_text(e.suggestion))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     document.save(path)
 
