@@ -1,11 +1,11 @@
 """Public entry points: parse() and warm_up()."""
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import homophones, model, segment
+from . import fast_path, homophones, model, segment
+from .durations import _durations
 from .features import intent_features
-from .normalize import normalize
+from .normalize import _normalize_cached, normalize
 from .slots import INTENT_SLOTS, extract_slots
 
 INTENTS = tuple(INTENT_SLOTS)
@@ -30,6 +30,12 @@ def warm_up() -> None:
     model.active()
 
 
+def forget_texts() -> None:
+    """Empty the per-text caches (normalised texts, durations): benchmarks time every message as a new one."""
+    _normalize_cached.cache_clear()
+    _durations.cache_clear()
+
+
 def classify(text: str) -> list:
     """[(intent, prob), ...] for normalised text, best first."""
     if not text:
@@ -37,29 +43,35 @@ def classify(text: str) -> list:
     return model.active()["intent"].ranked(intent_features(text))
 
 
-# Fast path: unambiguous fixed commands skip the classifier (confidence 1.0).
-_FIXED = ((re.compile(r"签到\s*(?:码)?\s*[:：]?\s*(?P<code>\d{3,6})"), "attend"),
-          (re.compile(r"(?:报名|报个名)\s*(?P<activity>[A-Za-z]\d{1,3})"), "signup"),
-          (re.compile(r"取消报名\s*(?P<activity>[A-Za-z]\d{1,3})"), "cancel_signup"))
-
-
-def _fixed_command(clean: str):
-    for pattern, intent in _FIXED:
-        m = pattern.fullmatch(clean)
-        if m:
-            slots = {k: v.upper() for k, v in m.groupdict().items()}
-            others = [(i, 0.0) for i in ("unknown", "help") if i != intent]
-            return Parse(intent, 1.0, slots, ((intent, 1.0), *others))
-    return None
-
-
 def parse(text: str, now: datetime) -> Parse:
     """Classify a member's message and extract the slots relevant to its intent. Pure function."""
     clean = normalize(text)
-    fixed = _fixed_command(clean)
-    if fixed:
-        return fixed
+    return _fast_parse(clean, now) or _classified_parse(clean, now)
+
+
+def parse_with_classifier(text: str, now: datetime) -> Parse:
+    """parse() without the rules fast path (for checking that the fast path changes nothing)."""
+    return _classified_parse(normalize(text), now)
+
+
+def _classified_parse(clean: str, now: datetime) -> Parse:
     ranked = classify(clean)
     intent, prob = ranked[0]
     slots = extract_slots(clean, now, INTENT_SLOTS[intent], intent)
     return Parse(intent, prob, slots, tuple(ranked[:3]))
+
+
+def _fast_parse(clean: str, now: datetime):
+    """Fast path (fast_path.py): an intent the rules make certain, with confidence 1.0; else None."""
+    fixed = fast_path.fixed_command(clean)
+    if fixed:
+        return _certain(*fixed)
+    intent = fast_path.certain_intent(clean)
+    if intent:
+        return _certain(intent, extract_slots(clean, now, INTENT_SLOTS[intent], intent))
+    return None
+
+
+def _certain(intent: str, slots: dict) -> Parse:
+    others = [(i, 0.0) for i in ("unknown", "help", "report") if i != intent][:2]   # the shape of a classified Parse
+    return Parse(intent, 1.0, slots, ((intent, 1.0), *others))

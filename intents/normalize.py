@@ -6,6 +6,7 @@ WeChat stickers out of the way, typos (data/typos.json) and same-sounding slips 
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from . import homophones
@@ -53,10 +54,25 @@ def strip_emoji(text: str) -> str:
     return EMOJI_RE.sub(" ", STICKER_RE.sub(" ", text))
 
 
+# One message is normalised several times on its way (the router's fixed commands, parse(), extract()): short
+# texts are remembered. The result depends on the text alone.
+CACHED_CHARS = 200
+
+
 def normalize(text: str) -> str:
     """NFKC, drop zero-width chars, traditional -> simplified, circled numbers -> digits, emoji/stickers out,
     fix command-word typos and homophones, collapse whitespace."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = text or ""
+    return _normalize_cached(text) if len(text) <= CACHED_CHARS else _normalize(text)
+
+
+@lru_cache(maxsize=1024)
+def _normalize_cached(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text).translate(_CIRCLED)
     text = strip_emoji(text)
     if not text.isascii():
