@@ -12,10 +12,15 @@ kefu allowance (storage/kefu_quota.py).
 """
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
 from bot import outbox
 from bot.protocol import Inbound, list_items
 from bot.runtime import Runtime
-from storage import kefu_quota, members, subscriptions
+from storage import kefu_quota, subscriptions
+from storage.models import Member
 from storage.statuses import OutboxChannel
 
 LIST_TAGS = ("SubscribeMsgPopupEvent", "SubscribeMsgChangeEvent", "SubscribeMsgSentEvent", "List")
@@ -53,10 +58,15 @@ def _sent_status(item: dict[str, str]) -> str:
 
 
 def note_interaction(rt: Runtime, inbound: Inbound) -> None:
-    """A menu click, follow or scan opens WeChat's one-minute kefu allowance for a bound member."""
+    """A menu click, follow or scan opens WeChat's one-minute kefu allowance for a bound member, in a transaction
+    of its own (a click that becomes a typed request; events.handle opens it inside its own transaction)."""
     if inbound.event.lower() not in INTERACTIONS:
         return
     with rt.db.session() as session:
-        member = members.by_openid(session, inbound.openid)
-        if member is not None:
-            kefu_quota.opened_by_event(session, member.id, rt.now())
+        opened_for(session, inbound, rt.now())
+
+
+def opened_for(session: Session, inbound: Inbound, now: datetime) -> Member | None:
+    """The bound member behind a click, follow or scan, with the allowance opened in the caller's transaction
+    (one statement); None for a stranger."""
+    return kefu_quota.opened_by_event(session, inbound.openid, now)

@@ -31,10 +31,10 @@ def handle_inbound(rt: Runtime, inbound: Inbound) -> str:
     """The reply text for one message ('' = nothing to say)."""
     clicked = inbound.msg_type == "event"
     if clicked:
-        delivery_events.note_interaction(rt, inbound)  # a click, follow or scan: WeChat's 1-minute kefu allowance
         typed = events.as_message(rt, inbound)
         if typed is None:
-            return events.handle(rt, inbound)
+            return events.handle(rt, inbound)  # opens WeChat's 1-minute kefu allowance in its own transaction
+        delivery_events.note_interaction(rt, inbound)  # a mapped click opens it too
         inbound = typed
     with rt.db.session() as session:
         member = members.by_openid(session, inbound.openid)

@@ -216,12 +216,29 @@ def lock(session: Session, activity: Activity) -> Activity:
     PostgreSQL: SELECT … FOR UPDATE on the row. SQLite has no row locks: a no-op UPDATE takes the
     database write lock (writers wait on busy_timeout) before anything is counted.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Activity).where(Activity.id == activity.id).values(updated_at=Activity.updated_at)
-                        .execution_options(synchronize_session=False))
+    _sqlite_write_lock(session, Activity.id == activity.id)
     session.execute(select(Activity).where(Activity.id == activity.id).with_for_update()
                     .execution_options(populate_existing=True))
     return activity
+
+
+def locked(session: Session, *criteria) -> list[Activity]:
+    """The activities matching `criteria`, loaded and locked as `lock` does, in one statement (in id order, so
+    two transactions locking overlapping sets never wait on each other crosswise)."""
+    _sqlite_write_lock(session, *criteria)
+    return list(session.scalars(select(Activity).where(*criteria).order_by(Activity.id).with_for_update()
+                                .execution_options(populate_existing=True)))
+
+
+def locked_by_code(session: Session, code: str) -> Activity | None:
+    """by_code, locked for a sign-up change in the same statement (a QR scan's sign-in)."""
+    return next(iter(locked(session, Activity.code == code.strip().upper())), None)
+
+
+def _sqlite_write_lock(session: Session, *criteria) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Activity).where(*criteria).values(updated_at=Activity.updated_at)
+                        .execution_options(synchronize_session=False))
 
 
 def taken_places(session: Session, activity_id: int) -> int:

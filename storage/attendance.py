@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.activities import Timing, lock, signup_of
+from storage.activities import Timing, lock, locked, signup_of
 from storage.models import Activity, Member, Signup
 from storage.statuses import ActivityStatus, SignupStatus
 
@@ -67,18 +67,19 @@ def assign_code(session: Session, activity: Activity, timing: Timing, renew: boo
             return code
 
 
-def sign_in_with_code(session: Session, member: Member, code: str, now: datetime, timing: Timing) -> Attendance:
+def sign_in_with_code(session: Session, member_id: int, code: str, now: datetime, timing: Timing) -> Attendance:
     activity = _by_code(session, code.strip(), now, timing)
     if activity is None:
         return Attendance(AttendResult.WRONG_CODE)
-    return sign_in(session, activity, member, now, timing)
+    return sign_in(session, activity, member_id, now, timing)
 
 
 def _by_code(session: Session, code: str, now: datetime, timing: Timing) -> Activity | None:
-    """The activity using this code now, else the one whose window is nearest to now."""
+    """The activity using this code now, else the one whose window is nearest to now; loaded and locked in one
+    statement (codes repeat only between activities whose windows do not overlap, so nearly always one row)."""
     if not code.isdigit():
         return None
-    found = list(session.scalars(select(Activity).where(Activity.checkin_code == code, Activity.status == ActivityStatus.OPEN)))
+    found = locked(session, Activity.checkin_code == code, Activity.status == ActivityStatus.OPEN)
     if not found:
         return None
 
@@ -88,8 +89,9 @@ def _by_code(session: Session, code: str, now: datetime, timing: Timing) -> Acti
     return min(found, key=distance)
 
 
-def sign_in(session: Session, activity: Activity, member: Member, now: datetime, timing: Timing) -> Attendance:
-    """Record that the member is present, if the check-in window is open."""
+def sign_in(session: Session, activity: Activity, member_id: int, now: datetime, timing: Timing) -> Attendance:
+    """Record that the member is present, if the check-in window is open. The caller has locked the activity
+    (activities.locked / locked_by_code / lock): one sign-in of a member at a time, exactly once."""
     if activity.status != ActivityStatus.OPEN:
         return Attendance(AttendResult.CANCELLED_ACTIVITY, activity)
     opens, closes = timing.window(activity)
@@ -97,12 +99,11 @@ def sign_in(session: Session, activity: Activity, member: Member, now: datetime,
         return Attendance(AttendResult.NOT_YET, activity)
     if now > closes:
         return Attendance(AttendResult.CLOSED, activity)
-    lock(session, activity)
-    signup = signup_of(session, activity.id, member.id)
+    signup = signup_of(session, activity.id, member_id)
     if signup is not None and signup.attended_at is not None:
         return Attendance(AttendResult.ALREADY, activity, walk_in=signup.status == SignupStatus.WALKIN)
     if signup is None:
-        signup = Signup(activity_id=activity.id, member_id=member.id, status=SignupStatus.WALKIN)
+        signup = Signup(activity_id=activity.id, member_id=member_id, status=SignupStatus.WALKIN)
         session.add(signup)
     elif signup.status != SignupStatus.SIGNED:
         signup.status, signup.waitlisted_at = SignupStatus.WALKIN, None   # on the waitlist, on leave or cancelled, but came

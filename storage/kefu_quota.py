@@ -24,9 +24,13 @@ def opened_by_message(member: Member, moment: datetime) -> None:
     member.last_message_at, member.kefu_used = moment, 0
 
 
-def opened_by_event(session: Session, member_id: int, moment: datetime) -> None:
-    session.execute(update(Member).where(Member.id == member_id)
-                    .values(last_event_at=moment, kefu_event_used=0).execution_options(synchronize_session=False))
+def opened_by_event(session: Session, openid: str, moment: datetime) -> Member | None:
+    """A menu click, follow or scan: a fresh one-minute window and quota for the member bound to this openid.
+    One statement (UPDATE … RETURNING) that also loads the member, in the caller's transaction; None for a
+    stranger. It locks the member row until the caller commits (as members.touch does for a message)."""
+    return session.scalar(update(Member).where(Member.openid == openid)
+                          .values(last_event_at=moment, kefu_event_used=0).returning(Member)
+                          .execution_options(synchronize_session=False, populate_existing=True))
 
 
 def reserve(session: Session, member_id: int, now: datetime, *, window: timedelta, quota: int,

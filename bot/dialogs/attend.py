@@ -14,7 +14,6 @@ from bot.runtime import Runtime
 from storage import activities, attendance
 from storage.activities import Timing
 from storage.attendance import Attendance, AttendResult
-from storage.models import Member
 
 NAME = "attend"
 
@@ -54,19 +53,19 @@ def _sign_in(turn: Turn, draft: AttendDraft) -> Transition:
 
 def with_code(turn: Turn, code: str) -> Transition:
     timing = duty_record.timing(turn.rt)
-    result = attendance.sign_in_with_code(turn.session, turn.member, code, turn.now, timing)
+    result = attendance.sign_in_with_code(turn.session, turn.member.id, code, turn.now, timing)
     if result.result is AttendResult.WRONG_CODE:
         return Done(replies.ATTEND_WRONG_CODE.format(given=code))
     return Done(answer(turn.rt, result, turn.now, timing))
 
 
-def scan(rt: Runtime, session: Session, member: Member, code: str, now: datetime) -> str:
+def scan(rt: Runtime, session: Session, member_id: int, code: str, now: datetime) -> str:
     """Sign in by QR scan; '' when the scene names no activity."""
-    activity = activities.by_code(session, code)
+    activity = activities.locked_by_code(session, code)
     if activity is None:
         return ""
     timing = duty_record.timing(rt)
-    return answer(rt, attendance.sign_in(session, activity, member, now, timing), now, timing)
+    return answer(rt, attendance.sign_in(session, activity, member_id, now, timing), now, timing)
 
 
 def answer(rt: Runtime, result: Attendance, now: datetime, timing: Timing) -> str:
