@@ -2,13 +2,14 @@
 
 Each rule is deliberately narrow; anything it is not sure about falls through to the classifier. Where a rule
 fires, parse() returns the same intent and slots as the classifier path, with confidence 1.0 (the classifier
-is at least 0.9 sure of all of them: tests/test_intents_fast_path.py checks every corpus and conversation
-message and every menu word).
+is at least 0.9 sure of all of them: tests/test_intents_fast_path.py checks every corpus, held-out and
+conversation message and every menu word).
 
 - fixed commands: 签到 4821, 报名 A3, 取消报名 A3 (the slot is read from the command itself);
 - exact menu words (commands.MENU_WORDS: 我的活动, 打卡记录, 帮助 …);
-- explicit check-ins: a check-in command word first or last (学习打卡/打卡/补卡 …), and otherwise only what a check-in carries —
-  days, a duration (or a 《book》), study verbs and a material per duration — and no cue of any other intent."""
+- explicit check-ins: a check-in command word first or last (学习打卡/打卡/补卡 …), and otherwise only what a
+  check-in carries — days, a duration (or a 《book》), study verbs and a material per duration — and no cue of
+  any other intent."""
 import re
 
 from .commands import MENU_WORDS
