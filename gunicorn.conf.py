@@ -14,7 +14,7 @@ def post_fork(server, worker):
     import webhook
 
     rt = webhook.app.extensions["runtime"]
-    rt.db.engine.dispose(close=False)
+    rt.db.dispose(close=False)  # both pools (storage/db.py)
     if rt.kv.backend == "memory":  # embedded default: threads do not survive the fork
         from bot.worker import start_background
 

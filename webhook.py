@@ -13,14 +13,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, Response, abort, request
 
 from bot import replies
-from bot.dispatch import handle_inbound
+from bot.dispatch import handle_inbound, keys_to_prefetch
 from bot.console import register as register_console
-from bot.inbox import NotKept, answer_once
+from bot.inbox import NotKept, Replayed, answer_once
 from bot.protocol import (
     AuthError, ProtocolError, SafeMode, check_signature, parse_xml, shorten_utf8, text_reply_xml, timestamp_fresh,
     to_inbound,
 )
-from bot.replay import first_body_for_pair
+from bot.replay import ReplayCheck
 from bot.runtime import Runtime, build_runtime
 from bot.web import register as register_staff_pages
 
@@ -68,12 +68,13 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         except ProtocolError as exc:
             log.warning("refused message: %s", exc)
             abort(403 if isinstance(exc, AuthError) else 400)
-        if not first_body_for_pair(rt.kv, request.args["timestamp"], request.args.get("nonce", ""), body,
-                                   cfg.replay_window_seconds):
+        replay = ReplayCheck.of(request.args["timestamp"], request.args.get("nonce", ""), body,
+                                cfg.replay_window_seconds)
+        try:
+            text = answer_once(rt, inbound, handle_inbound, replay=replay, prefetch=keys_to_prefetch(inbound))
+        except Replayed:
             log.warning("refused message: signed query string reused for another body")
             abort(403)
-        try:
-            text = answer_once(rt, inbound, handle_inbound)
         except NotKept:  # neither the database nor the spool holds it: WeChat must try again
             return Response("", status=503)
         if not text:
@@ -150,11 +151,18 @@ def _open_envelope(body: bytes, args, safe_mode: SafeMode | None, mode: str) -> 
     return parse_xml(plain.encode("utf-8")), True
 
 
-def _warm_up() -> None:
-    """Load dictionaries and models once, before gunicorn forks workers."""
+def _warm_up(app: Flask) -> None:
+    """Load dictionaries and models, and the roster's openids (storage/members.py), once, before gunicorn
+    forks workers. The openids are a cache only: a database that is not up yet leaves it empty."""
     import intents
+    from storage import members
 
     intents.warm_up()
+    try:
+        with app.extensions["runtime"].db.autocommit() as conn:
+            members.warm_cache(conn)
+    except Exception:
+        log.warning("roster not cached at start-up (database unavailable); filled as members write")
 
 
 _app: Flask | None = None
@@ -166,8 +174,8 @@ def __getattr__(name: str):
     if name != "app":
         raise AttributeError(name)
     if _app is None:
-        _warm_up()
         _app = create_app()
+        _warm_up(_app)
     return _app
 
 

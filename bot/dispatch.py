@@ -17,7 +17,9 @@ import intents
 from bot import delivery_events, replies
 from bot.dialogs import DIALOGS, INTENT_HANDLERS, attend, bind, clarify, engine, events, report, signup, staff
 from bot.dialogs.proposal_commands import fixed_command as proposal_command
-from bot.dialogs.base import DialogState, Done, Reroute, Transition, Turn, clear_state, load_state, save_state
+from bot.dialogs.base import (
+    DialogState, Done, Reroute, Transition, Turn, clear_state, load_state, save_state, state_key,
+)
 from bot.protocol import Inbound
 from bot.runtime import Runtime
 from intents.slots import INTENT_SLOTS
@@ -36,12 +38,29 @@ def handle_inbound(rt: Runtime, inbound: Inbound) -> str:
             return events.handle(rt, inbound)  # opens WeChat's 1-minute kefu allowance in its own transaction
         delivery_events.note_interaction(rt, inbound)  # a mapped click opens it too
         inbound = typed
+    try:
+        return _answer_as_sender(rt, inbound, clicked)
+    except members.StaleMember:  # the cached binding changed meanwhile: nothing was kept; once more, afresh
+        members.forget(rt.db.engine, inbound.openid)
+        return _answer_as_sender(rt, inbound, clicked)
+
+
+def keys_to_prefetch(inbound: Inbound) -> list[str]:
+    """What handling this message will read from the shared store: fetched with its de-duplication claim."""
+    return [state_key(inbound.openid)] if inbound.msg_type in ("text", "voice") else []
+
+
+def _answer_as_sender(rt: Runtime, inbound: Inbound, clicked: bool) -> str:
+    sender = members.cached_id(rt.db.engine, inbound.openid)
+    if sender is None:
+        with rt.db.autocommit() as conn:
+            sender = members.id_for(conn, inbound.openid)
     with rt.db.session() as session:
-        member = members.by_openid(session, inbound.openid)
-        now = rt.now()
-        if member is not None and not clicked:
-            members.touch(member, now)
-        return _answer(Turn(rt, session, member, inbound, inbound.text, now))
+        turn = Turn(rt, session, sender, inbound, inbound.text, rt.now())
+        reply = _answer(turn)
+        if sender is not None and turn.member_id == sender and not clicked and not turn.touched:
+            members.touch(session, sender, turn.openid, turn.now)  # a stale cached id matches no row
+        return reply
 
 
 def _answer(turn: Turn) -> str:
@@ -52,7 +71,7 @@ def _answer(turn: Turn) -> str:
         return _media(turn)
     if not turn.text.strip():
         return replies.HELP
-    if turn.member is None:
+    if turn.member_id is None:
         return bind.handle_stranger(turn)
     return converse(turn)
 
@@ -203,7 +222,7 @@ def _slots_for(turn: Turn, chosen: Reroute) -> dict:
 
 def _media(turn: Turn) -> str:
     """Images, locations, links, video: to an open dialog that takes them (a report draft), else a hint."""
-    if turn.member is not None:
+    if turn.member_id is not None:
         state, _ = _open_state(turn)
         if state is not None:
             answer = engine.media(turn, DIALOGS[state.dialog], state)
@@ -211,4 +230,4 @@ def _media(turn: Turn) -> str:
                 return answer
     if turn.inbound.msg_type == "location":
         return replies.LOCATION_RECEIVED.format(label=turn.inbound.fields.get("Label", ""))
-    return replies.MEDIA_NOT_SUPPORTED if turn.member is not None else replies.BIND_HOW
+    return replies.MEDIA_NOT_SUPPORTED if turn.member_id is not None else replies.BIND_HOW

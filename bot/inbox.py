@@ -21,13 +21,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Sequence
 
 from bot import replies
 from bot.protocol import Inbound, to_inbound
+from bot.replay import ReplayCheck
 from bot.runtime import Runtime
 from bot.spool import Entry, Spool, SpoolError
 from storage.db import is_unavailable
+from storage.kv import Op, OpKind
+from storage.request_store import RequestStore
 
 log = logging.getLogger(__name__)
 PENDING = "\x00pending:"          # + owner token: the marker of a message being handled
@@ -41,6 +44,10 @@ class NotKept(Exception):
     """Neither the database nor the local spool holds the message: answer so that WeChat retries."""
 
 
+class Replayed(Exception):
+    """The signed query string came before with another body: refuse the request."""
+
+
 class DatabaseDown(Exception):
     """Raised inside a replay to stop it: the rest waits for the next one."""
 
@@ -51,70 +58,88 @@ class Outcome:
     remember: bool = True  # answer WeChat's retries with this text (never for an error reply)
 
 
-def answer_once(rt: Runtime, inbound: Inbound, handler: Handler) -> str:
-    """The reply text for this message ('' = nothing to say); computed once per message."""
+def answer_once(rt: Runtime, inbound: Inbound, handler: Handler, *, replay: ReplayCheck | None = None,
+                prefetch: Sequence[str] = ()) -> str:
+    """The reply text for this message ('' = nothing to say); computed once per message.
+    One round trip to the store before handling (the replay check, the claim and the `prefetch` keys the
+    handler will read) and one after (the handler's buffered writes and the remembered reply)."""
     cfg = rt.config.wechat
     key = "inbox:" + inbound.dedup_key
     started = time.monotonic()
     owner = PENDING + secrets.token_hex(8)
+    checks = replay.ops() if replay else []
     try:
-        claimed = rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True)
-        if not claimed:
-            answer, claimed = _wait_for_first_try(rt, key, owner)
-            if not claimed:
-                return answer
+        results = rt.kv.batch(checks + [Op(OpKind.SET_IF_ABSENT, key, owner, cfg.pending_lease_seconds), Op.get(key)]
+                              + [Op.get(k) for k in prefetch])
     except Exception:  # store down: answer anyway; records carry their message key, so no duplicates
         log.warning("de-duplication store unavailable; handling %s without it", inbound.dedup_key)
         return _handle(rt, inbound, handler, cfg.handler_budget_seconds).text
+    claimed, current = results[len(checks)], results[len(checks) + 1]
+    if replay and not replay.passed(results[:len(checks)]):
+        if claimed:
+            rt.kv.delete_if(key, owner)
+        raise Replayed(replay.key)
+    prefetched = dict(zip(prefetch, results[len(checks) + 2:]))
+    if not claimed:
+        answer, claimed = _wait_for_first_try(rt, key, owner, current)
+        if not claimed:
+            return answer
+        prefetched = {}  # time has passed: read afresh
     budget = cfg.handler_budget_seconds
     budget = max(min(MIN_TAKE_OVER_BUDGET, budget), budget - (time.monotonic() - started))
+    store = RequestStore(rt.kv, prefetched)
     try:
-        outcome = _handle(rt, inbound, handler, budget)
+        outcome = _handle(rt, inbound, handler, budget, store)
     except NotKept:
-        _remember(rt, key, owner, Outcome("", remember=False))  # WeChat's retry must try again
+        _remember(rt, store, key, owner, Outcome("", remember=False))  # WeChat's retry must try again
         raise
-    _remember(rt, key, owner, outcome)
+    _remember(rt, store, key, owner, outcome)
     return outcome.text
 
 
-def _wait_for_first_try(rt: Runtime, key: str, owner: str) -> tuple[str, bool]:
+def _wait_for_first_try(rt: Runtime, key: str, owner: str, value: str | None) -> tuple[str, bool]:
     """(the first try's reply, False), or ('', True) when its lease ran out and this try took over,
     or ('', False) when the first try is still working after retry_wait_seconds."""
     cfg = rt.config.wechat
     deadline = time.monotonic() + cfg.retry_wait_seconds
     while True:
-        value = rt.kv.get(key)
         if value is None:  # the owner's lease expired (crashed), or its answer expired: handle it here
             if rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True):
                 log.warning("took over %s after its pending lease expired", key)
                 return "", True
-            continue
-        if not value.startswith(PENDING):
+        elif not value.startswith(PENDING):
             return json.loads(value), False
-        if time.monotonic() >= deadline:
+        elif time.monotonic() >= deadline:
             return "", False
-        time.sleep(0.05)
+        else:
+            time.sleep(0.05)
+        value = rt.kv.get(key)
 
 
-def _remember(rt: Runtime, key: str, owner: str, outcome: Outcome) -> None:
+def _remember(rt: Runtime, store: RequestStore, key: str, owner: str, outcome: Outcome) -> None:
+    """The handler's buffered writes and the reply, in one round trip."""
     try:
         if outcome.remember:
-            rt.kv.set(key, json.dumps(outcome.text, ensure_ascii=False), ttl=rt.config.wechat.dedup_ttl_seconds)
+            store.close([Op(OpKind.SET, key, json.dumps(outcome.text, ensure_ascii=False),
+                            rt.config.wechat.dedup_ttl_seconds)])
         else:  # a retry should try again rather than be told the same error
-            rt.kv.delete_if(key, owner)
+            store.close()
+            store.delete_if(key, owner)
     except Exception:
         log.warning("could not remember the reply to %s", key)
 
 
 # --- handling ------------------------------------------------------------------------------------
 
-def _handle(rt: Runtime, inbound: Inbound, handler: Handler, budget: float) -> Outcome:
+def _handle(rt: Runtime, inbound: Inbound, handler: Handler, budget: float,
+            store: RequestStore | None = None) -> Outcome:
+    """The handler's reply within the budget; it sees the shared store through `store` when given."""
     if spool_of(rt).pending_for(inbound.openid):  # the member's earlier messages wait: keep their order
         outcome = _spool(rt, inbound)
         replay_soon(rt, handler)
         return outcome
     try:
-        text = _run_within_budget(rt, inbound, handler, budget)
+        text = _run_within_budget(replace(rt, kv=store) if store else rt, inbound, handler, budget)
     except Exception as exc:
         return _after_failure(rt, inbound, exc)
     replay_soon(rt, handler)

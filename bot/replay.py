@@ -4,26 +4,31 @@ WeChat's URL signature covers token, timestamp and nonce, not the body, so a que
 log could carry other bodies while its timestamp is fresh. The first body seen with a
 (timestamp, nonce) pair is remembered (its SHA-256) in the shared store for as long as the pair
 passes the freshness check; the same body again (WeChat's retry) passes, any other body does not.
+The check is two commands (set-if-absent, then read back) that ride in the message's first round trip
+to the store (bot/inbox.py).
 """
 from __future__ import annotations
 
 import hashlib
-import logging
+from dataclasses import dataclass
 
-from storage.kv import KeyValueStore
-
-log = logging.getLogger(__name__)
+from storage.kv import Op, OpKind
 
 
-def first_body_for_pair(kv: KeyValueStore, timestamp: str, nonce: str, body: bytes, window_seconds: float) -> bool:
-    """True unless this (timestamp, nonce) already came with a different body inside the replay window."""
-    key = f"replay:{timestamp}:{nonce}"
-    digest = hashlib.sha256(body).hexdigest()
-    ttl = 2 * window_seconds + 60  # a timestamp may be up to one window ahead and one behind
-    try:
-        if kv.set(key, digest, ttl=ttl, only_if_absent=True):
-            return True
-        return kv.get(key) in (digest, None)  # None: expired between the two calls
-    except Exception:  # store down: the signature and freshness checks still apply (safe mode signs the body)
-        log.exception("replay guard unavailable for %s", key)
-        return True
+@dataclass(frozen=True)
+class ReplayCheck:
+    key: str
+    digest: str
+    ttl: float
+
+    @classmethod
+    def of(cls, timestamp: str, nonce: str, body: bytes, window_seconds: float) -> "ReplayCheck":
+        # a timestamp may be up to one window ahead and one behind
+        return cls(f"replay:{timestamp}:{nonce}", hashlib.sha256(body).hexdigest(), 2 * window_seconds + 60)
+
+    def ops(self) -> list[Op]:
+        return [Op(OpKind.SET_IF_ABSENT, self.key, self.digest, self.ttl), Op.get(self.key)]
+
+    def passed(self, results: list) -> bool:
+        """True unless this pair already came with a different body (None: expired in between)."""
+        return results[1] in (self.digest, None)

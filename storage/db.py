@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, exc as sa_exc, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,8 @@ class DbTimeouts:
     sqlite_busy_seconds: float = 30.0       # SQLite: wait this long for a lock
 
 
-def make_engine(url: str | None, timeouts: DbTimeouts | None = None) -> Engine:
+def make_engine(url: str | None, timeouts: DbTimeouts | None = None, autocommit: bool = False) -> Engine:
+    """The engine; `autocommit` = PostgreSQL connections that stay in autocommit (Database.autocommit)."""
     timeouts = timeouts or DbTimeouts()
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
@@ -57,6 +58,9 @@ def make_engine(url: str | None, timeouts: DbTimeouts | None = None) -> Engine:
     if timeouts.statement_ms:
         connect_args["options"] = f"-c statement_timeout={int(timeouts.statement_ms)}"
     pool_wait = {"pool_timeout": timeouts.pool_wait_seconds} if timeouts.pool_wait_seconds else {}
+    if autocommit:
+        return create_engine(url, pool_size=2, max_overflow=15, pool_recycle=3600, connect_args=connect_args,
+                             isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **pool_wait)
     return create_engine(url, pool_size=5, max_overflow=15, pool_recycle=3600, connect_args=connect_args,
                          **pool_wait)
 
@@ -110,6 +114,14 @@ class Database:
     def __init__(self, url: str | None, timeouts: DbTimeouts | None = None):
         self.engine = make_engine(url, timeouts)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._url, self._timeouts = url, timeouts
+        self._autocommit: Engine | None = None
+
+    def dispose(self, close: bool = True) -> None:
+        """Drop pooled connections (close=False after a fork: the parent's connections are left alone)."""
+        for engine in (self.engine, self._autocommit):
+            if engine is not None:
+                engine.dispose(close=close)
 
     @property
     def backend(self) -> str:
@@ -125,6 +137,18 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection on which every statement is its own transaction: for work that is one statement
+        (no BEGIN and COMMIT round trips; committed when the statement returns). Its own small pool of
+        connections that stay in autocommit: switching a pooled connection there and back costs two round
+        trips with psycopg2."""
+        if self._autocommit is None:
+            self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT") \
+                if self.backend == "sqlite" else make_engine(self._url, self._timeouts, autocommit=True)
+        with self._autocommit.connect() as conn:
+            yield conn
 
     def ping(self) -> bool:
         try:

@@ -9,15 +9,40 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator, Protocol
+from enum import StrEnum
+from typing import Iterator, Protocol, Sequence
 
 
 class StoreUnavailable(ConnectionError):
     """The shared store failed recently; calls fail at once until it is tried again."""
 
 
+class OpKind(StrEnum):
+    GET = "get"
+    SET = "set"
+    SET_IF_ABSENT = "set_if_absent"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Op:
+    """One command of a batch (`KeyValueStore.batch`); its result is the value (GET), whether it was set
+    (SET, SET_IF_ABSENT) or None (DELETE)."""
+
+    kind: OpKind
+    key: str
+    value: str = ""
+    ttl: float | None = None
+
+    @classmethod
+    def get(cls, key: str) -> "Op":
+        return cls(OpKind.GET, key)
+
+
 class KeyValueStore(Protocol):
     backend: str
+
+    def batch(self, ops: Sequence[Op]) -> list: ...
 
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str, ttl: float | None = None, only_if_absent: bool = False) -> bool: ...
@@ -43,14 +68,30 @@ class MemoryStore:
 
     def set(self, key: str, value: str, ttl: float | None = None, only_if_absent: bool = False) -> bool:
         with self._guard:
-            if only_if_absent and self._live(key) is not None:
-                return False
-            self._data[key] = (value, time.monotonic() + ttl if ttl else None)
-            return True
+            return self._set(key, value, ttl, only_if_absent)
 
     def delete(self, key: str) -> None:
         with self._guard:
             self._data.pop(key, None)
+
+    def batch(self, ops: Sequence[Op]) -> list:
+        """The commands in order, as one step."""
+        with self._guard:
+            return [self._run(op) for op in ops]
+
+    def _run(self, op: Op):
+        if op.kind is OpKind.GET:
+            return self._live(op.key)
+        if op.kind is OpKind.DELETE:
+            self._data.pop(op.key, None)
+            return None
+        return self._set(op.key, op.value, op.ttl, op.kind is OpKind.SET_IF_ABSENT)
+
+    def _set(self, key: str, value: str, ttl: float | None, only_if_absent: bool) -> bool:
+        if only_if_absent and self._live(key) is not None:
+            return False
+        self._data[key] = (value, time.monotonic() + ttl if ttl else None)
+        return True
 
     def delete_if(self, key: str, value: str) -> bool:
         """Delete the key only while it still holds this value (an owner releasing its own marker)."""
@@ -97,6 +138,28 @@ class RedisTimeouts:
 
 
 _DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# KeyValueStore.batch in one call: ARGV holds (kind, value, ttl in ms or 0) for each key of KEYS, in order;
+# the reply has one entry per key: the value (GET; nil when absent), 1/0 (SET, SET_IF_ABSENT), 0 (DELETE).
+_BATCH = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local kind, value, ttl = ARGV[3 * i - 2], ARGV[3 * i - 1], tonumber(ARGV[3 * i])
+  if kind == 'get' then
+    out[i] = redis.call('GET', key)
+  elseif kind == 'delete' then
+    redis.call('DEL', key)
+    out[i] = 0
+  else
+    local set
+    if ttl > 0 and kind == 'set_if_absent' then set = redis.call('SET', key, value, 'PX', ttl, 'NX')
+    elseif ttl > 0 then set = redis.call('SET', key, value, 'PX', ttl)
+    elseif kind == 'set_if_absent' then set = redis.call('SET', key, value, 'NX')
+    else set = redis.call('SET', key, value) end
+    out[i] = set and 1 or 0
+  end
+end
+return out
+"""
 
 
 class RedisStore:
@@ -118,6 +181,7 @@ class RedisStore:
         self._errors = (redis.ConnectionError, redis.TimeoutError)
         self._down_until = 0.0
         self._delete_if = self.client.register_script(_DELETE_IF)
+        self._batch = self.client.register_script(_BATCH)
 
     def _call(self, method, *args, **kwargs):
         if time.monotonic() < self._down_until:
@@ -137,6 +201,23 @@ class RedisStore:
 
     def delete(self, key: str) -> None:
         self._call(self.client.delete, self.prefix + key)
+
+    def batch(self, ops: Sequence[Op]) -> list:
+        """The commands in one round trip: one script call (cheaper in redis-py than a pipeline of the same
+        commands); one command goes alone."""
+        if len(ops) == 1:
+            return [self._one(ops[0])]
+        args = [part for op in ops for part in (op.kind.value, op.value, int(op.ttl * 1000) if op.ttl else 0)]
+        results = self._call(self._batch, keys=[self.prefix + op.key for op in ops], args=args)
+        return [r if op.kind is OpKind.GET else (None if op.kind is OpKind.DELETE else bool(r))
+                for op, r in zip(ops, results)]
+
+    def _one(self, op: Op):
+        if op.kind is OpKind.GET:
+            return self.get(op.key)
+        if op.kind is OpKind.DELETE:
+            return self.delete(op.key)
+        return self.set(op.key, op.value, op.ttl, only_if_absent=op.kind is OpKind.SET_IF_ABSENT)
 
     def delete_if(self, key: str, value: str) -> bool:
         return bool(self._call(self._delete_if, keys=[self.prefix + key], args=[value]))

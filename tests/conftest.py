@@ -84,7 +84,7 @@ def databases(tmp_path_factory):
     cache: dict[str, Database] = {}
     yield cache
     for db in cache.values():
-        db.engine.dispose()
+        db.dispose()
 
 
 def _database(databases, key: str, url: str) -> Database:

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         while _opened:
-            _opened.pop().db.engine.dispose()
+            _opened.pop().db.dispose()
 
 
 def runtime_for_cli(migrate: bool = True):

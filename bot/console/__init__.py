@@ -47,6 +47,12 @@ class _SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def open_session(self, app: Flask, request):
+        """Only the console has sessions: WeChat's callback and the other pages skip the cookie work."""
+        if not request.path.startswith(app.config["SESSION_COOKIE_PATH"]):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
 
 def register(app: Flask, rt: Runtime) -> None:
     cfg = rt.config.console

@@ -31,6 +31,7 @@ import intents
 
 from bot.protocol import Inbound
 from bot.runtime import Runtime
+from storage import members
 from storage.models import Member
 
 log = logging.getLogger(__name__)
@@ -145,16 +146,31 @@ class Dialog:
 
 @dataclass
 class Turn:
-    """One inbound message being handled: who sent it, what, and the open dialog."""
+    """One inbound message being handled: who sent it, what, and the open dialog.
+
+    `member_id` comes from the per-worker openid cache; `member` loads the roster row on first use and
+    checks it still carries this openid (members.StaleMember otherwise: the router looks it up again)."""
 
     rt: Runtime
     session: Session
-    member: Member | None
+    member_id: int | None
     inbound: Inbound
     text: str
     now: datetime
     state: "DialogState | None" = None
+    touched: bool = False     # the message's touch (members.touch) is done already (the check-in statement)
+    _member: Member | None = field(default=None, repr=False)
     _message: Message | None = field(default=None, repr=False)
+
+    @property
+    def member(self) -> Member | None:
+        if self._member is None and self.member_id is not None:
+            self._member = members.confirmed(self.session, self.member_id, self.openid)
+        return self._member
+
+    @member.setter
+    def member(self, member: Member | None) -> None:
+        self._member, self.member_id = member, (member.id if member is not None else None)
 
     @property
     def message(self) -> Message:
@@ -201,7 +217,7 @@ def save_state(rt: Runtime, openid: str, state: DialogState, now: datetime) -> N
     timeout = timedelta(seconds=rt.config.dialog.idle_timeout_seconds)
     state.expires_at = (now + timeout).isoformat()
     with _store_outage("save dialog state"):
-        rt.kv.set(_key(openid), json.dumps(dataclasses.asdict(state), ensure_ascii=False),
+        rt.kv.set(state_key(openid), json.dumps(dataclasses.asdict(state), ensure_ascii=False),
                   ttl=int((timeout + _GRACE).total_seconds()))
 
 
@@ -209,7 +225,7 @@ def load_state(rt: Runtime, openid: str) -> DialogState | None:
     """The open dialog; unreadable state (e.g. from an older deploy) counts as none."""
     raw = None
     with _store_outage("load dialog state"):
-        raw = rt.kv.get(_key(openid))
+        raw = rt.kv.get(state_key(openid))
     if not raw:
         return None
     try:
@@ -222,7 +238,7 @@ def load_state(rt: Runtime, openid: str) -> DialogState | None:
 
 def clear_state(rt: Runtime, openid: str) -> None:
     with _store_outage("clear dialog state"):
-        rt.kv.delete(_key(openid))
+        rt.kv.delete(state_key(openid))
 
 
 @contextmanager
@@ -237,5 +253,5 @@ def _store_outage(what: str) -> Iterator[None]:
 _STATE_FIELDS = {f.name for f in dataclasses.fields(DialogState)}
 
 
-def _key(openid: str) -> str:
+def state_key(openid: str) -> str:
     return f"dialog:{openid}"

@@ -126,6 +126,14 @@ def save(turn: Turn, draft: CheckinDraft) -> Transition:
         if refused:
             return Done(refused)
     limits = DayLimits(cfg.daily_max_checkins, cfg.daily_max_minutes)
+    if len(by_day) == 1 and len(items) == 1:
+        with turn.rt.db.autocommit() as conn:
+            recorded = checkins.record_one(conn, turn.member_id, turn.openid, day, items[0], limits,
+                                           month=(today.replace(day=1), today), now=turn.now, text=draft.text,
+                                           source=turn.source)
+        if recorded is not None:
+            turn.touched = True
+            return Done(_reply([_outcome_lines(day, [(recorded.outcome, items[0])], limits)], recorded.month_count))
     lines = []
     for index, (day, items) in enumerate(by_day.items()):
         source = turn.source if len(by_day) == 1 else f"{turn.source}@{index + 1}"
