@@ -23,18 +23,28 @@ def post_fork(server, worker):
 
 
 def warm(rt, log) -> None:
-    """Before the worker takes its first request: one database and one Redis connection in its pools, and one
-    parse (the forked copy of the intent model is touched once). A worker restarted during a plenary then
-    does not make the first members wait. Bounded by the stores' connect timeouts; a store that is down only
-    leaves the worker cold (the request path reports outages itself)."""
+    """Before the worker takes its first request: a database connection in each of its pools (sessions; the
+    check-in's autocommit one), one Redis connection, and one parse (the forked copy of the intent model is
+    touched once). A worker restarted during a plenary then does not make the first members wait. Bounded by
+    the stores' connect timeouts; a store that is down only leaves the worker cold (the request path reports
+    outages itself)."""
     import time
 
     import intents
 
     started = time.monotonic()
-    database, store = rt.db.ping(), rt.kv.ping()
+    database, store = rt.db.ping() and _open_autocommit(rt), rt.kv.ping()
     try:
         intents.parse("今天有什么活动", rt.now())
     except Exception:  # noqa: BLE001 - warming must never keep a worker from serving
         log.exception("warm-up parse failed")
     log.debug("worker warmed in %.0f ms (database %s, store %s)", 1000 * (time.monotonic() - started), database, store)
+
+
+def _open_autocommit(rt) -> bool:
+    try:
+        with rt.db.autocommit() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - reported as a cold database, like ping
+        return False

@@ -12,10 +12,11 @@ CONF = runpy.run_path(str(Path(__file__).resolve().parents[1] / "gunicorn.conf.p
 LOG = logging.getLogger("test.gunicorn")
 
 
-def test_warm_leaves_a_database_connection_in_the_pool(runtime):
-    runtime.db.engine.dispose()
+def test_warm_leaves_a_database_connection_in_each_pool(runtime):
+    runtime.db.dispose()
     CONF["warm"](runtime, LOG)
     assert runtime.db.engine.pool.checkedin() == 1
+    assert runtime.db._autocommit.pool.checkedin() == 1  # the check-in's pool (SQLite: the same one)
 
 
 def test_warm_with_the_database_down_leaves_the_worker_cold_but_running(runtime):
