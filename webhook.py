@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, Response, abort, request
 
 from bot import replies
-from bot.dispatch import handle_inbound, keys_to_prefetch
+from bot.dispatch import QUICK_LANE, handle_inbound, keys_to_prefetch
 from bot.console import register as register_console
 from bot.inbox import NotKept, Replayed, answer_once
 from bot.protocol import (
@@ -71,7 +71,8 @@ def create_app(runtime: Runtime | None = None) -> Flask:
         replay = ReplayCheck.of(request.args["timestamp"], request.args.get("nonce", ""), body,
                                 cfg.replay_window_seconds)
         try:
-            text = answer_once(rt, inbound, handle_inbound, replay=replay, prefetch=keys_to_prefetch(inbound))
+            text = answer_once(rt, inbound, handle_inbound, replay=replay, prefetch=keys_to_prefetch(inbound),
+                               quick=QUICK_LANE)
         except Replayed:
             log.warning("refused message: signed query string reused for another body")
             abort(403)

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Mapping
 
 import intents
 from bot import delivery_events, replies
@@ -20,6 +20,7 @@ from bot.dialogs.proposal_commands import fixed_command as proposal_command
 from bot.dialogs.base import (
     DialogState, Done, Reroute, Transition, Turn, clear_state, load_state, save_state, state_key,
 )
+from bot.inbox import QuickLane
 from bot.protocol import Inbound
 from bot.runtime import Runtime
 from intents.slots import INTENT_SLOTS
@@ -50,16 +51,30 @@ def keys_to_prefetch(inbound: Inbound) -> list[str]:
     return [state_key(inbound.openid)] if inbound.msg_type in ("text", "voice") else []
 
 
+def _plain_checkin(inbound: Inbound) -> bool:
+    return inbound.msg_type == "text" and intents.is_plain_checkin(inbound.text)
+
+
+def _no_open_dialog(inbound: Inbound, prefetched: Mapping[str, str | None]) -> bool:
+    key = state_key(inbound.openid)
+    return key in prefetched and prefetched[key] is None
+
+
+# The quick lane (bot/inbox.py): a typed plain check-in with no open dialog. Its handling is the check-in
+# statement, and the check-in carries the message key.
+QUICK_LANE = QuickLane(candidate=_plain_checkin, confirmed=_no_open_dialog)
+
+
 def _answer_as_sender(rt: Runtime, inbound: Inbound, clicked: bool) -> str:
     sender = members.cached_id(rt.db.engine, inbound.openid)
     if sender is None:
         with rt.db.autocommit() as conn:
             sender = members.id_for(conn, inbound.openid)
-    with rt.db.session() as session:
+    with rt.db.session_on_demand() as session:
         turn = Turn(rt, session, sender, inbound, inbound.text, rt.now())
         reply = _answer(turn)
         if sender is not None and turn.member_id == sender and not clicked and not turn.touched:
-            members.touch(session, sender, turn.openid, turn.now)  # a stale cached id matches no row
+            members.touch(turn.session, sender, turn.openid, turn.now)  # a stale cached id matches no row
         return reply
 
 

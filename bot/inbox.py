@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from bot import replies
 from bot.protocol import Inbound, to_inbound
@@ -29,6 +29,7 @@ from bot.replay import ReplayCheck
 from bot.runtime import Runtime
 from bot.spool import Entry, Spool, SpoolError
 from storage.db import is_unavailable
+from storage.deadline import WATCHDOG
 from storage.kv import Op, OpKind
 from storage.request_store import RequestStore
 
@@ -38,6 +39,18 @@ MIN_TAKE_OVER_BUDGET = 1.0        # seconds a retry that takes over keeps for th
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="handler")
 
 Handler = Callable[[Runtime, Inbound], str]
+
+
+@dataclass(frozen=True)
+class QuickLane:
+    """Messages whose handling is one bounded statement whose record carries the message key (a plain
+    check-in). They skip the claim and the remembered reply: parallel or later tries of the message make the
+    same record once and compute the same reply. They run in the request's thread (`_run_inline`).
+    `candidate` tells from the message alone (before the store is asked), `confirmed` from what was
+    prefetched (no open dialog); a message that was claimed or answered by an earlier try is not quick."""
+
+    candidate: Callable[[Inbound], bool]
+    confirmed: Callable[[Inbound, Mapping[str, "str | None"]], bool]
 
 
 class NotKept(Exception):
@@ -56,40 +69,50 @@ class DatabaseDown(Exception):
 class Outcome:
     text: str
     remember: bool = True  # answer WeChat's retries with this text (never for an error reply)
+    by_record: bool = False  # the quick lane's reply: the message's own records give a retry the same one
 
 
 def answer_once(rt: Runtime, inbound: Inbound, handler: Handler, *, replay: ReplayCheck | None = None,
-                prefetch: Sequence[str] = ()) -> str:
+                prefetch: Sequence[str] = (), quick: QuickLane | None = None) -> str:
     """The reply text for this message ('' = nothing to say); computed once per message.
     One round trip to the store before handling (the replay check, the claim and the `prefetch` keys the
-    handler will read) and one after (the handler's buffered writes and the remembered reply)."""
+    handler will read) and one after (the handler's buffered writes and the remembered reply). The quick lane
+    needs neither claim nor remembered reply: see `QuickLane`."""
     cfg = rt.config.wechat
     key = "inbox:" + inbound.dedup_key
     started = time.monotonic()
     owner = PENDING + secrets.token_hex(8)
+    candidate = quick is not None and quick.candidate(inbound)
     checks = replay.ops() if replay else []
+    claim = [] if candidate else [Op(OpKind.SET_IF_ABSENT, key, owner, cfg.pending_lease_seconds)]
     try:
-        results = rt.kv.batch(checks + [Op(OpKind.SET_IF_ABSENT, key, owner, cfg.pending_lease_seconds), Op.get(key)]
-                              + [Op.get(k) for k in prefetch])
+        results = rt.kv.batch(checks + claim + [Op.get(key)] + [Op.get(k) for k in prefetch])
     except Exception:  # store down: answer anyway; records carry their message key, so no duplicates
         log.warning("de-duplication store unavailable; handling %s without it", inbound.dedup_key)
         return _handle(rt, inbound, handler, cfg.handler_budget_seconds).text
-    claimed, current = results[len(checks)], results[len(checks) + 1]
+    claimed = bool(claim) and results[len(checks)]
+    current = results[len(checks) + len(claim)]
     if replay and not replay.passed(results[:len(checks)]):
         if claimed:
             rt.kv.delete_if(key, owner)
         raise Replayed(replay.key)
-    prefetched = dict(zip(prefetch, results[len(checks) + 2:]))
-    if not claimed:
-        answer, claimed = _wait_for_first_try(rt, key, owner, current)
+    prefetched = dict(zip(prefetch, results[len(checks) + len(claim) + 1:]))
+    inline = candidate and current is None and quick.confirmed(inbound, prefetched)
+    if not inline and not claimed:
+        if candidate and current is None:  # not quick after all (a dialog is open): claim it now
+            current = None if rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True) else \
+                rt.kv.get(key)
+            claimed = current is None
         if not claimed:
-            return answer
-        prefetched = {}  # time has passed: read afresh
+            answer, claimed = _wait_for_first_try(rt, key, owner, current)
+            if not claimed:
+                return answer
+            prefetched = {}  # time has passed: read afresh
     budget = cfg.handler_budget_seconds
     budget = max(min(MIN_TAKE_OVER_BUDGET, budget), budget - (time.monotonic() - started))
     store = RequestStore(rt.kv, prefetched)
     try:
-        outcome = _handle(rt, inbound, handler, budget, store)
+        outcome = _handle(rt, inbound, handler, budget, store, inline)
     except NotKept:
         _remember(rt, store, key, owner, Outcome("", remember=False))  # WeChat's retry must try again
         raise
@@ -118,6 +141,8 @@ def _wait_for_first_try(rt: Runtime, key: str, owner: str, value: str | None) ->
 
 def _remember(rt: Runtime, store: RequestStore, key: str, owner: str, outcome: Outcome) -> None:
     """The handler's buffered writes and the reply, in one round trip."""
+    if outcome.by_record and not store.has_writes():
+        return  # a retry (after the claim's lease) is answered the same way by the records the message made
     try:
         if outcome.remember:
             store.close([Op(OpKind.SET, key, json.dumps(outcome.text, ensure_ascii=False),
@@ -132,18 +157,19 @@ def _remember(rt: Runtime, store: RequestStore, key: str, owner: str, outcome: O
 # --- handling ------------------------------------------------------------------------------------
 
 def _handle(rt: Runtime, inbound: Inbound, handler: Handler, budget: float,
-            store: RequestStore | None = None) -> Outcome:
+            store: RequestStore | None = None, inline: bool = False) -> Outcome:
     """The handler's reply within the budget; it sees the shared store through `store` when given."""
     if spool_of(rt).pending_for(inbound.openid):  # the member's earlier messages wait: keep their order
         outcome = _spool(rt, inbound)
         replay_soon(rt, handler)
         return outcome
+    run = _run_inline if inline else _run_within_budget
     try:
-        text = _run_within_budget(replace(rt, kv=store) if store else rt, inbound, handler, budget)
+        text = run(replace(rt, kv=store) if store else rt, inbound, handler, budget)
     except Exception as exc:
         return _after_failure(rt, inbound, exc)
     replay_soon(rt, handler)
-    return Outcome(text)
+    return Outcome(text, by_record=inline)
 
 
 def _after_failure(rt: Runtime, inbound: Inbound, exc: Exception) -> Outcome:
@@ -178,6 +204,14 @@ def _keep_unhandled(rt: Runtime, inbound: Inbound, exc: Exception) -> bool:
     except Exception:
         log.exception("could not store unhandled message %s", inbound.dedup_key)
         return False
+
+
+def _run_inline(rt: Runtime, inbound: Inbound, handler: Handler, budget: float) -> str:
+    """The quick lane: a message whose handling is one bounded statement (a plain check-in) is handled in this
+    thread, with no hand-off to the pool (half of its cost in the benchmark: bench/README.md). Its database
+    calls end by the budget (storage/deadline.py): a hung database fails the call, and the message is spooled."""
+    with WATCHDOG.deadline(budget):
+        return handler(rt, inbound)
 
 
 def _run_within_budget(rt: Runtime, inbound: Inbound, handler: Handler, budget: float) -> str:

@@ -1,5 +1,5 @@
 """Understanding CPPCC members' messages: intent + slots. See README.md for the interface."""
-from .api import INTENTS, Parse, parse, warm_up
+from .api import INTENTS, Parse, is_plain_checkin, parse, warm_up
 from .commands import (
     ActivityCommand, MemberCommand, StaffArguments, StaffCommand, activity_codes, activity_scene_code, menu_intent,
     parse_activity_command, parse_member_command, parse_sign_in_command, parse_staff_command, sign_in_code,
@@ -13,7 +13,7 @@ from .entities import find_receipt, normalize_receipt
 from .normalize import normalize, strip_emoji
 from .slots import SLOT_KINDS, extract
 
-__all__ = ["INTENTS", "SLOT_KINDS", "Parse", "parse", "extract", "warm_up", "normalize", "strip_emoji",
+__all__ = ["INTENTS", "SLOT_KINDS", "Parse", "parse", "is_plain_checkin", "extract", "warm_up", "normalize", "strip_emoji",
            # dialog and command understanding (fixed syntax, no classifier)
            "DraftReply", "draft_reply", "reply_word", "is_bare_report_trigger", "has_place", "split_suggestion",
            "StaffCommand", "StaffArguments", "parse_staff_command", "MemberCommand", "parse_member_command",

@@ -61,6 +61,11 @@ def _classified_parse(clean: str, now: datetime) -> Parse:
     return Parse(intent, prob, slots, tuple(ranked[:3]))
 
 
+def is_plain_checkin(text: str) -> bool:
+    """Does the rules fast path read this message as a check-in (no classifier needed)?"""
+    return fast_path.is_plain_checkin(normalize(text))
+
+
 def _fast_parse(clean: str, now: datetime):
     """Fast path (fast_path.py): an intent the rules make certain, with confidence 1.0; else None."""
     fixed = fast_path.fixed_command(clean)

@@ -5,11 +5,13 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event, exc as sa_exc, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.deadline import WATCHDOG
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "data" / "assistant.db"
@@ -116,6 +118,7 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._url, self._timeouts = url, timeouts
         self._autocommit: Engine | None = None
+        WATCHDOG.watch(self.engine)
 
     def dispose(self, close: bool = True) -> None:
         """Drop pooled connections (close=False after a fork: the parent's connections are left alone)."""
@@ -129,14 +132,38 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on error."""
+        """A unit of work: commits on success (if anything was begun), rolls back on error."""
         with self.sessions() as session:
             try:
                 yield session
-                session.commit()
+                if session.in_transaction():
+                    session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def session_on_demand(self) -> Iterator[Callable[[], Session]]:
+        """Like `session`, for work that may not need one (the quick check-in): yields a function that makes
+        the Session on its first call."""
+        made: list[Session] = []
+
+        def get() -> Session:
+            if not made:
+                made.append(self.sessions())
+            return made[0]
+
+        try:
+            yield get
+            if made and made[0].in_transaction():
+                made[0].commit()
+        except BaseException:
+            if made:
+                made[0].rollback()
+            raise
+        finally:
+            if made:
+                made[0].close()
 
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:
@@ -145,8 +172,11 @@ class Database:
         connections that stay in autocommit: switching a pooled connection there and back costs two round
         trips with psycopg2."""
         if self._autocommit is None:
-            self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT") \
-                if self.backend == "sqlite" else make_engine(self._url, self._timeouts, autocommit=True)
+            if self.backend == "sqlite":
+                self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                self._autocommit = make_engine(self._url, self._timeouts, autocommit=True)
+                WATCHDOG.watch(self._autocommit)
         with self._autocommit.connect() as conn:
             yield conn
 

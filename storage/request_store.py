@@ -58,6 +58,9 @@ class RequestStore:
     def ping(self) -> bool:
         return self.kv.ping()
 
+    def has_writes(self) -> bool:
+        return bool(self._writes)
+
     def close(self, last: Sequence[Op] = ()) -> list:
         """Send the buffered writes and `last` in one round trip; from now on every call goes to the store.
         Returns the results of `last`."""

@@ -152,7 +152,7 @@ class Turn:
     checks it still carries this openid (members.StaleMember otherwise: the router looks it up again)."""
 
     rt: Runtime
-    session: Session
+    open_session: Callable[[], Session]   # the message's unit of work, made on first use (Database.session_on_demand)
     member_id: int | None
     inbound: Inbound
     text: str
@@ -161,6 +161,10 @@ class Turn:
     touched: bool = False     # the message's touch (members.touch) is done already (the check-in statement)
     _member: Member | None = field(default=None, repr=False)
     _message: Message | None = field(default=None, repr=False)
+
+    @property
+    def session(self) -> Session:
+        return self.open_session()
 
     @property
     def member(self) -> Member | None:
