@@ -81,8 +81,8 @@ def answer_once(rt: Runtime, inbound: Inbound, handler: Handler, *, replay: Repl
     cfg = rt.config.wechat
     key = "inbox:" + inbound.dedup_key
     started = time.monotonic()
-    owner = PENDING + secrets.token_hex(8)
     candidate = quick is not None and quick.candidate(inbound)
+    owner = "" if candidate else PENDING + secrets.token_hex(8)
     checks = replay.ops() if replay else []
     claim = [] if candidate else [Op(OpKind.SET_IF_ABSENT, key, owner, cfg.pending_lease_seconds)]
     try:
@@ -99,6 +99,7 @@ def answer_once(rt: Runtime, inbound: Inbound, handler: Handler, *, replay: Repl
     prefetched = dict(zip(prefetch, results[len(checks) + len(claim) + 1:]))
     inline = candidate and current is None and quick.confirmed(inbound, prefetched)
     if not inline and not claimed:
+        owner = owner or PENDING + secrets.token_hex(8)
         if candidate and current is None:  # not quick after all (a dialog is open): claim it now
             current = None if rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True) else \
                 rt.kv.get(key)

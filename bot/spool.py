@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 ACTIVE, CLAIMED, DONE = ".jsonl", ".replay", ".done"
 _REPLAY_LOCK = ".replay.lock"
+SETTLED_NS = 1_000_000_000   # a directory unchanged for this long keeps its listing (Spool.pending)
 
 
 class SpoolError(OSError):
@@ -43,6 +45,7 @@ class Entry:
 class Spool:
     def __init__(self, directory: str | os.PathLike):
         self.dir = Path(directory)
+        self._listing: tuple[int, bool] | None = None   # (directory mtime, anything pending) of the last look
 
     # --- writing (the request path) -------------------------------------------------------------
 
@@ -81,11 +84,21 @@ class Spool:
             os.close(fd)  # also releases the flock
 
     def pending(self) -> bool:
-        """Anything waiting to be replayed (cheap: one directory listing)?"""
+        """Anything waiting to be replayed? Files appear, are renamed and go away only by changes to the
+        directory, so a listing is reused while the directory's mtime stays the same, once that mtime is old
+        enough that no later change can share it (file times are only as fine as the kernel's clock tick)."""
         try:
-            return any(name.endswith((ACTIVE, CLAIMED)) for name in os.listdir(self.dir))
+            mtime = os.stat(self.dir).st_mtime_ns
         except OSError:  # no directory yet (or unreadable: then appending fails loudly)
             return False
+        if self._listing is not None and self._listing[0] == mtime:
+            return self._listing[1]
+        try:
+            found = any(name.endswith((ACTIVE, CLAIMED)) for name in os.listdir(self.dir))
+        except OSError:
+            return False
+        self._listing = (mtime, found) if time.time_ns() - mtime > SETTLED_NS else None
+        return found
 
     def pending_for(self, openid: str) -> bool:
         """Does this member have messages waiting? Their next message must then wait its turn too."""

@@ -11,6 +11,7 @@ conversation message and every menu word).
   check-in carries — days, a duration (or a 《book》), study verbs and a material per duration — and no cue of
   any other intent."""
 import re
+from functools import lru_cache
 
 from .commands import MENU_WORDS
 from .dates import TIME_WORDS_RE, VAGUE_DATE_RE
@@ -57,6 +58,7 @@ def certain_intent(clean: str):
     return "checkin" if is_plain_checkin(clean) else None
 
 
+@lru_cache(maxsize=256)   # the webhook asks before routing (bot/dispatch.py QUICK_LANE), parse() again after
 def is_plain_checkin(clean: str) -> bool:
     """学习打卡 今天学习了《政协理论第123讲》30分钟, 打卡 政协章程 30分钟, 补卡 昨天学习党章1小时,
     今天学了政协章程30分钟,打卡 …"""

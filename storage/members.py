@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, or_, select, text
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from storage.models import Member
@@ -25,18 +26,26 @@ class StaleMember(Exception):
     """The cached roster id no longer carries this openid (unbound or rebound): look it up again."""
 
 
-_ids: dict[URL, dict[str, int]] = {}   # per database (both of a Database's engines share its URL)
+_ids: dict[str, dict[str, int]] = {}              # per database (a Database's two engines share its URL)
+_of_engine: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
 CACHE_LIMIT = 100_000   # openids per worker and database; a city roster has a few thousand
+
+
+def _cache(engine: Engine) -> dict[str, int]:
+    cache = _of_engine.get(engine)
+    if cache is None:
+        cache = _of_engine[engine] = _ids.setdefault(engine.url.render_as_string(), {})
+    return cache
 
 
 def cached_id(engine: Engine, openid: str) -> int | None:
     """The cached roster id of this openid, without asking the database (None: not cached)."""
-    return _ids.get(engine.url, {}).get(openid)
+    return _cache(engine).get(openid)
 
 
 def id_for(conn: Connection, openid: str) -> int | None:
     """The roster id bound to this openid (maybe stale: see above); None for a stranger."""
-    cache = _ids.setdefault(conn.engine.url, {})
+    cache = _cache(conn.engine)
     member_id = cache.get(openid)
     if member_id is None:
         member_id = conn.scalar(select(Member.id).where(Member.openid == openid))
@@ -49,14 +58,14 @@ def id_for(conn: Connection, openid: str) -> int | None:
 
 def warm_cache(conn: Connection) -> int:
     """Load every bound openid (a worker starting up); returns how many."""
-    cache = _ids.setdefault(conn.engine.url, {})
+    cache = _cache(conn.engine)
     rows = conn.execute(select(Member.openid, Member.id).where(Member.openid.is_not(None)).limit(CACHE_LIMIT))
     cache.update((openid, member_id) for openid, member_id in rows)
     return len(cache)
 
 
 def forget(engine: Engine, openid: str) -> None:
-    _ids.get(engine.url, {}).pop(openid, None)
+    _cache(engine).pop(openid, None)
 
 
 def confirmed(session: Session, member_id: int, openid: str) -> Member:
