@@ -433,8 +433,7 @@ def bench_setting(setting: Setting, stores: Stores, load: Load, args: argparse.N
     bare = Server("bare", "bare_app:app", BENCH, setting, {"WECHAT_TOKEN": TOKEN}, log_dir)
     real = Server("real", args.real_app, ROOT, setting, real_env, log_dir)
     peer_env = {"WECHAT_TOKEN": TOKEN}
-    if args.werobot_session:
-        peer_env.update(BENCH_WEROBOT_SESSION="sqlite", BENCH_WEROBOT_SQLITE=str(log_dir / "werobot.sqlite3"))
+    peer_env.update(BENCH_WEROBOT_SESSION=args.werobot_session, BENCH_WEROBOT_SQLITE=str(log_dir / "werobot.sqlite3"))
     peer = Server("werobot", "werobot_app:app", BENCH, setting, peer_env, log_dir)
     try:
         bare.wait_ready()
@@ -615,9 +614,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real-app", default="webhook:app",
                         help="gunicorn app spec of the server under test, run from the project root "
                              "(default: %(default)s; e.g. a prototype module on PYTHONPATH)")
-    parser.add_argument("--werobot-session", action="store_true",
-                        help="give the WeRoBot peer its default session storage (SQLite, read and written "
-                             "per message) instead of none")
+    parser.add_argument("--werobot-session", choices=("sqlite", "none"), default="sqlite",
+                        help="the WeRoBot peer as installed (its default session storage: SQLite, read and written "
+                             "on every message; default) or with sessions switched off (none)")
     parser.add_argument("--output", default=str(RESULTS), help="results JSON (default: bench/results/webhook.json)")
     parser.add_argument("--keep-logs", action="store_true", help="keep server and wrk logs in /tmp")
     args = parser.parse_args(argv)

@@ -1,7 +1,8 @@
 """The peer of the webhook benchmark: a WeRoBot echo bot (WeRoBot from PyPI, bench/requirements.txt).
 
 WeRoBot's own WSGI app (bottle) checks the signature, parses the message and answers a text
-message with its own content; it stores nothing (no session storage). The reply's FromUserName
+message with its own content. The handler stores nothing; WeRoBot itself keeps its default session
+storage (SQLite, read and written on every message), as an echo bot written from its documentation does. The reply's FromUserName
 is the message's ToUserName, as in the real webhook, so the wrk script can match each reply to
 its MsgId. /healthz answers 200 without a signature so bench_webhook.py can wait for it.
 
@@ -15,9 +16,9 @@ import os
 import werobot
 
 robot = werobot.WeRoBot(token=os.environ.get("WECHAT_TOKEN", ""))
-# An echo bot keeps nothing. BENCH_WEROBOT_SESSION=sqlite keeps WeRoBot's default instead: its session
-# storage in SQLite (read and written on every message), for comparison (bench_webhook.py --werobot-session).
-if os.environ.get("BENCH_WEROBOT_SESSION") == "sqlite":
+# WeRoBot's default session storage (bench_webhook.py --werobot-session sqlite, the default), or none at all
+# (--werobot-session none: a configuration WeRoBot's users must choose, kept for comparison).
+if os.environ.get("BENCH_WEROBOT_SESSION", "sqlite") == "sqlite":
     from werobot.session.sqlitestorage import SQLiteStorage
 
     robot.config["SESSION_STORAGE"] = SQLiteStorage(os.environ.get("BENCH_WEROBOT_SQLITE", "werobot_session.sqlite3"))

@@ -260,6 +260,8 @@ class DatabaseSettings(Section):
     statement_timeout_ms: Whole(0) = 2500
     pool_timeout_seconds: Positive = 1.0
     sqlite_busy_timeout_seconds: Seconds = 30
+    pool_size: Whole(1) = 3
+    max_overflow: Whole(0) = 5
 
 
 class SpoolSettings(Section):

@@ -7,7 +7,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_config
-from storage.db import Database, DbTimeouts
+from storage.db import Database, DbLimits
 from storage.kv import KeyValueStore, RedisTimeouts, open_store
 
 
@@ -33,17 +33,18 @@ class Runtime:
 def build_runtime(config: Settings | None = None, migrate: bool = True,
                   clock: Callable[[], datetime] | None = None) -> Runtime:
     config = config or load_config()
-    db = Database(config.database.url, db_timeouts(config))
+    db = Database(config.database.url, db_limits(config))
     if migrate:
         db.migrate()
     kv = open_store(config.redis.url, config.redis.prefix, redis_timeouts(config))
     return Runtime(config=config, db=db, kv=kv, clock=clock)
 
 
-def db_timeouts(config: Settings) -> DbTimeouts:
+def db_limits(config: Settings) -> DbLimits:
     cfg = config.database
-    return DbTimeouts(connect_seconds=cfg.connect_timeout_seconds, statement_ms=cfg.statement_timeout_ms,
-                      pool_wait_seconds=cfg.pool_timeout_seconds, sqlite_busy_seconds=cfg.sqlite_busy_timeout_seconds)
+    return DbLimits(connect_seconds=cfg.connect_timeout_seconds, statement_ms=cfg.statement_timeout_ms,
+                    pool_wait_seconds=cfg.pool_timeout_seconds, sqlite_busy_seconds=cfg.sqlite_busy_timeout_seconds,
+                    pool_size=cfg.pool_size, max_overflow=cfg.max_overflow)
 
 
 def redis_timeouts(config: Settings) -> RedisTimeouts:

@@ -1,7 +1,6 @@
 """学习打卡 records."""
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -131,7 +130,9 @@ SELECT (SELECT count(*) FROM locked) AS locked,
        (SELECT count(*) FROM added) AS added,
        (SELECT count(*) FROM checkins
          WHERE member_id = :member_id AND day BETWEEN :month_first AND :month_last) AS month_count,
-       (SELECT coalesce(json_agg(json_build_array(source, minutes, material)), '[]') FROM today) AS today
+       (SELECT array_agg(source) FROM today) AS sources,
+       (SELECT array_agg(minutes) FROM today) AS minutes,
+       (SELECT array_agg(material) FROM today) AS materials
 """, {"member_id": "integer", "openid": "text", "day": "date", "minutes": "integer", "material": "text", "text": "text",
       "source": "text", "created_at": "timestamptz", "strip": "text", "max_checkins": "integer",
       "max_minutes": "integer", "month_first": "date", "month_last": "date", **members.TOUCH_TYPES})
@@ -165,7 +166,8 @@ def record_one(conn: Connection, member_id: int, openid: str, day: date, item: I
         "month_first": month[0], "month_last": month[1], **members.touch_params(now)})
     if not row["locked"]:
         return _after_missed_lock(conn, member_id, openid)
-    added, today = row["added"], [Seen(*entry) for entry in _json(row["today"])]
+    added = row["added"]
+    today = [Seen(*entry) for entry in zip(row["sources"] or (), row["minutes"] or (), row["materials"] or ())]
     outcome = Outcome.SAVED if added else _outcome(today, Item(material, item.minutes), source, limits)
     if outcome is Outcome.SAVED and not added and not any(seen.source == source for seen in today):
         log.error("check-in %s: the SQL rules refused what _outcome allows; judged again in a transaction", source)
@@ -173,9 +175,6 @@ def record_one(conn: Connection, member_id: int, openid: str, day: date, item: I
     in_month = month[0] <= day <= month[1]
     return Recorded(outcome, row["month_count"] + (added if in_month else 0))
 
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _after_missed_lock(conn: Connection, member_id: int, openid: str) -> None:

@@ -30,19 +30,22 @@ def normalize_url(url: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class DbTimeouts:
-    """Bounds that keep one request inside WeChat's 5 s (config.yaml `database:` holds the values).
-    None = the driver's own default (wait forever)."""
+class DbLimits:
+    """Bounds that keep one request inside WeChat's 5 s, and the connections a process may open
+    (config.yaml `database:` holds the values; docs/postgresql.md sizes them). None = the driver's own
+    default (wait forever)."""
 
     connect_seconds: int | None = None      # libpq connect_timeout (whole seconds, at least 2)
     statement_ms: int | None = None         # PostgreSQL statement_timeout
     pool_wait_seconds: float | None = None  # wait for a free pooled connection
     sqlite_busy_seconds: float = 30.0       # SQLite: wait this long for a lock
+    pool_size: int = 3                      # PostgreSQL connections kept open (sessions' pool) ...
+    max_overflow: int = 5                   # ... and opened beyond them at busy moments (each pool)
 
 
-def make_engine(url: str | None, timeouts: DbTimeouts | None = None, autocommit: bool = False) -> Engine:
+def make_engine(url: str | None, timeouts: DbLimits | None = None, autocommit: bool = False) -> Engine:
     """The engine; `autocommit` = PostgreSQL connections that stay in autocommit (Database.autocommit)."""
-    timeouts = timeouts or DbTimeouts()
+    timeouts = timeouts or DbLimits()
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         path = make_url(url).database
@@ -60,11 +63,12 @@ def make_engine(url: str | None, timeouts: DbTimeouts | None = None, autocommit:
     if timeouts.statement_ms:
         connect_args["options"] = f"-c statement_timeout={int(timeouts.statement_ms)}"
     pool_wait = {"pool_timeout": timeouts.pool_wait_seconds} if timeouts.pool_wait_seconds else {}
-    if autocommit:
-        return create_engine(url, pool_size=2, max_overflow=15, pool_recycle=3600, connect_args=connect_args,
-                             isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **pool_wait)
-    return create_engine(url, pool_size=5, max_overflow=15, pool_recycle=3600, connect_args=connect_args,
-                         **pool_wait)
+    if autocommit:  # one statement per request thread: one connection kept
+        return create_engine(url, pool_size=1, max_overflow=timeouts.max_overflow, pool_recycle=3600,
+                             connect_args=connect_args, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
+                             **pool_wait)
+    return create_engine(url, pool_size=timeouts.pool_size, max_overflow=timeouts.max_overflow, pool_recycle=3600,
+                         connect_args=connect_args, **pool_wait)
 
 
 def _sqlite_pragmas(dbapi_conn, busy_seconds: float) -> None:
@@ -113,7 +117,7 @@ def _is_psycopg2_outage(error: BaseException) -> bool:
 
 
 class Database:
-    def __init__(self, url: str | None, timeouts: DbTimeouts | None = None):
+    def __init__(self, url: str | None, timeouts: DbLimits | None = None):
         self.engine = make_engine(url, timeouts)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._url, self._timeouts = url, timeouts

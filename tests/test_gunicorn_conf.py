@@ -5,7 +5,7 @@ import logging
 import runpy
 from pathlib import Path
 
-from storage.db import Database, DbTimeouts
+from storage.db import Database, DbLimits
 from storage.kv import MemoryStore
 
 CONF = runpy.run_path(str(Path(__file__).resolve().parents[1] / "gunicorn.conf.py"))
@@ -20,7 +20,7 @@ def test_warm_leaves_a_database_connection_in_each_pool(runtime):
 
 
 def test_warm_with_the_database_down_leaves_the_worker_cold_but_running(runtime):
-    down = Database("postgresql://postgres@127.0.0.1:1/nothing", DbTimeouts(connect_seconds=2))
+    down = Database("postgresql://postgres@127.0.0.1:1/nothing", DbLimits(connect_seconds=2))
     runtime.db, runtime.kv = down, MemoryStore()
     CONF["warm"](runtime, LOG)  # no exception: the request path reports outages itself
     assert down.engine.pool.checkedin() == 0

@@ -21,7 +21,7 @@ from bot.inbox import PENDING, replay_spool, spool_of
 from bot.spool import Spool
 from bot.wechat_sim import Envelope, next_msg_id, text_xml
 from conftest import TOKEN, WeChat
-from storage.db import Database, DbTimeouts, is_unavailable
+from storage.db import Database, DbLimits, is_unavailable
 from storage.models import Checkin, OutboxMessage, UnhandledMessage
 from webhook import create_app
 
@@ -36,7 +36,7 @@ def spool_dir(runtime, tmp_path):
 
 def unreachable(runtime, tmp_path) -> Database:
     if runtime.db.backend == "postgresql":
-        return Database("postgresql://postgres@127.0.0.1:1/nothing", DbTimeouts(connect_seconds=2))
+        return Database("postgresql://postgres@127.0.0.1:1/nothing", DbLimits(connect_seconds=2))
     return Database(f"sqlite:///{tmp_path}")  # a directory: "unable to open database file"
 
 
