@@ -35,9 +35,30 @@ COUNTS: collections.Counter = collections.Counter()
 STATEMENTS: collections.Counter = collections.Counter()
 
 
-def count_round_trips(engine) -> None:
-    """Count PostgreSQL statements/commits and Redis round trips into COUNTS."""
+def count_round_trips(db) -> None:
+    """Count PostgreSQL statements/commits (both of the Database's pools, and the prepared statements run on
+    the driver's cursor) and Redis round trips into COUNTS."""
     import redis
+    from sqlalchemy import event
+
+    from storage.prepared import Prepared
+
+    with db.autocommit():   # the check-in's pool exists from here on
+        pass
+    for engine in (db.engine, db._autocommit):
+        _count_statements(engine)
+    one = Prepared.one
+
+    def prepared(self, conn, params):
+        COUNTS["pg EXECUTE"] += 1
+        STATEMENTS[f"EXECUTE {self.name} (prepared: storage/prepared.py)"] += 1
+        return one(self, conn, params)
+
+    Prepared.one = prepared
+    _count_redis(redis)
+
+
+def _count_statements(engine) -> None:
     from sqlalchemy import event
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -53,6 +74,8 @@ def count_round_trips(engine) -> None:
     def _rollback(conn):
         COUNTS["pg ROLLBACK"] += 1
 
+
+def _count_redis(redis) -> None:
     plain, piped = redis.Redis.execute_command, redis.client.Pipeline.execute
 
     def execute_command(self, *args, **options):
@@ -144,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         import webhook
 
         app = webhook.create_app()
-        count_round_trips(app.extensions["runtime"].db.engine)
+        webhook._warm_up(app)   # as gunicorn's master does before forking: models, and the roster's openids
+        count_round_trips(app.extensions["runtime"].db)
         handler_profiler = profile_handler_threads()
         client = app.test_client()
         expected = "签到成功" if args.kind == "scan" else "学习打卡成功"
@@ -177,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {times / n:.2f}  {statement}")
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.add(handler_profiler)
+    if handler_profiler.getstats():   # the quick lane (a plain check-in) runs on the request thread
+        stats.add(handler_profiler)
     stats.sort_stats("tottime").print_stats(args.top)
     print(out.getvalue())
     return 0 if ok == n else 1

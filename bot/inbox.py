@@ -101,9 +101,8 @@ def answer_once(rt: Runtime, inbound: Inbound, handler: Handler, *, replay: Repl
     if not inline and not claimed:
         owner = owner or PENDING + secrets.token_hex(8)
         if candidate and current is None:  # not quick after all (a dialog is open): claim it now
-            current = None if rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True) else \
-                rt.kv.get(key)
-            claimed = current is None
+            claimed = rt.kv.set(key, owner, ttl=cfg.pending_lease_seconds, only_if_absent=True)
+            current = None if claimed else rt.kv.get(key)
         if not claimed:
             answer, claimed = _wait_for_first_try(rt, key, owner, current)
             if not claimed:
@@ -143,7 +142,7 @@ def _wait_for_first_try(rt: Runtime, key: str, owner: str, value: str | None) ->
 def _remember(rt: Runtime, store: RequestStore, key: str, owner: str, outcome: Outcome) -> None:
     """The handler's buffered writes and the reply, in one round trip."""
     if outcome.by_record and not store.has_writes():
-        return  # a retry (after the claim's lease) is answered the same way by the records the message made
+        return  # the quick lane: a retry is answered the same way by the records the message made
     try:
         if outcome.remember:
             store.close([Op(OpKind.SET, key, json.dumps(outcome.text, ensure_ascii=False),

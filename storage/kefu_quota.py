@@ -19,11 +19,6 @@ class Allowance(StrEnum):
     EVENT = "event"        # opened by a menu click, follow or scan
 
 
-def opened_by_message(member: Member, moment: datetime) -> None:
-    """The member wrote: a fresh window and quota (called with members.touch)."""
-    member.last_message_at, member.kefu_used = moment, 0
-
-
 def opened_by_event(session: Session, openid: str, moment: datetime) -> Member | None:
     """A menu click, follow or scan: a fresh one-minute window and quota for the member bound to this openid.
     One statement (UPDATE … RETURNING) that also loads the member, in the caller's transaction; None for a

@@ -87,10 +87,10 @@ TOUCH_NEEDED = "(last_message_at IS NULL OR kefu_used > 0 OR last_message_at <= 
 TOUCH_VALUES = (f"last_message_at = CASE WHEN {TOUCH_NEEDED} THEN :now ELSE last_message_at END, "
                 f"kefu_used = CASE WHEN {TOUCH_NEEDED} THEN 0 ELSE kefu_used END, "
                 f"updated_at = CASE WHEN {TOUCH_NEEDED} THEN :now ELSE updated_at END")
-TOUCH_BINDS = (bindparam("now", type_=UtcDateTime()), bindparam("stale_before", type_=UtcDateTime()))
+_TOUCH_BINDS = (bindparam("now", type_=UtcDateTime()), bindparam("stale_before", type_=UtcDateTime()))
 TOUCH_TYPES = {"now": "timestamptz", "stale_before": "timestamptz"}   # the same, for a prepared statement
 _TOUCH = text(f"UPDATE members SET {TOUCH_VALUES} WHERE id = :member_id AND openid = :openid AND {TOUCH_NEEDED}"
-              ).bindparams(*TOUCH_BINDS)
+              ).bindparams(*_TOUCH_BINDS)
 
 
 def touch_params(moment: datetime) -> dict:

@@ -6,8 +6,8 @@ prepared once per database connection (remembered in the pooled connection's `in
 reconnected connection prepares it again) and then only executed, with a generic plan (every look-up
 in it goes by key).
 
-Not for a PostgreSQL behind a transaction-pooling proxy (PgBouncer before 1.21): prepared statements
-belong to one server connection.
+Behind PgBouncer, use session pooling: SQL-level prepared statements belong to one server connection, and
+PgBouncer's transaction mode does not track them (docs/postgresql.md).
 """
 from __future__ import annotations
 
