@@ -10,6 +10,11 @@ WeChat drops the connection after 5 s and posts the same message again, up to th
   through the outbox. If the spool fails too, `NotKept` makes the webhook answer 503 so WeChat retries.
 - Only replies that are true for every retry are remembered: an error reply is never cached.
 Records carry their message key (`source`), so a message handled twice still makes one record.
+
+The store is asked once before handling (replay guard, claim, what the handler will read) and once after (what
+it wrote, and the reply), storage/request_store.py. A plain check-in takes the quick lane (`QuickLane`): no claim,
+no remembered reply (its record answers any retry the same way), handled in the request's thread with its
+database calls bounded by the budget (storage/deadline.py) — bench/README.md measures each of these choices.
 """
 from __future__ import annotations
 

@@ -45,6 +45,7 @@ class Watchdog:
         finally:
             with self._guard:
                 self._deadlines.pop(me, None)
+                self._held.pop(me, None)   # whatever is still held is watched no more
 
     def watch(self, engine: Engine) -> None:
         """Watch the connections of this engine that a thread with a deadline checks out."""

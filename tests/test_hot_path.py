@@ -4,6 +4,7 @@ rules under parallel messages of one member."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
@@ -167,3 +168,25 @@ def test_the_month_count_in_the_reply_counts_this_checkin_once(runtime, wechat, 
     assert replies.CHECKIN_MONTH.format(month_count=2) in reply
     assert replies.CHECKIN_MONTH.format(month_count=2) in wechat.say("o_zhang", "学习打卡 今天学习了《政协章程》30分钟")
     assert date(2026, 11, 1) <= earlier
+
+
+# --- a hung database ends a quick-lane call by the deadline ------------------------------------------------
+
+def test_a_database_call_held_past_its_deadline_fails_as_a_lost_connection(runtime):
+    """What the watchdog does to a hung server (tests/test_faults.py SIGSTOPs a real one): here a statement that
+    outlasts the deadline, `pg_sleep`, stands for it."""
+    if runtime.db.backend != "postgresql":
+        pytest.skip("only PostgreSQL connections have sockets to shut down")
+    from sqlalchemy import text
+
+    from storage.db import is_unavailable
+    from storage.deadline import CHECK_EVERY, WATCHDOG
+
+    started = time.monotonic()
+    with pytest.raises(Exception) as failure, WATCHDOG.deadline(0.3):
+        with runtime.db.autocommit() as conn:
+            conn.execute(text("SELECT pg_sleep(5)"))
+    assert time.monotonic() - started < 0.3 + 5 * CHECK_EVERY + 0.5
+    assert is_unavailable(failure.value)               # handled as an outage: the message is spooled
+    with runtime.db.autocommit() as conn:              # the pool dropped the broken connection
+        assert conn.execute(text("SELECT 1")).scalar() == 1
