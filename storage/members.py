@@ -12,10 +12,6 @@ from storage.models import Member
 from storage.types import UtcDateTime
 
 
-def by_openid(session: Session, openid: str) -> Member | None:
-    return session.scalar(select(Member).where(Member.openid == openid))
-
-
 # --- who sent this message: the roster id of an openid, cached per worker -----------------------------
 #
 # The cache holds only openid -> id and is never trusted on its own: the first statement that acts for the
@@ -100,7 +96,6 @@ def touch_params(moment: datetime) -> dict:
 def touch(session: Session, member_id: int, openid: str, moment: datetime) -> None:
     """Remember the member's last message: it opens WeChat's 48-hour service window and its kefu quota."""
     session.execute(_TOUCH, {"member_id": member_id, "openid": openid, **touch_params(moment)})
-
 
 
 def search(session: Session, *, text: str = "", role: str | None = None, sector: str | None = None,
