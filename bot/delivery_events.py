@@ -12,15 +12,10 @@ kefu allowance (storage/kefu_quota.py).
 """
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy.orm import Session
-
 from bot import outbox
 from bot.protocol import Inbound, list_items
 from bot.runtime import Runtime
 from storage import kefu_quota, subscriptions
-from storage.models import Member
 from storage.statuses import OutboxChannel
 
 LIST_TAGS = ("SubscribeMsgPopupEvent", "SubscribeMsgChangeEvent", "SubscribeMsgSentEvent", "List")
@@ -63,10 +58,4 @@ def note_interaction(rt: Runtime, inbound: Inbound) -> None:
     if inbound.event.lower() not in INTERACTIONS:
         return
     with rt.db.session() as session:
-        opened_for(session, inbound, rt.now())
-
-
-def opened_for(session: Session, inbound: Inbound, now: datetime) -> Member | None:
-    """The bound member behind a click, follow or scan, with the allowance opened in the caller's transaction
-    (one statement); None for a stranger."""
-    return kefu_quota.opened_by_event(session, inbound.openid, now)
+        kefu_quota.opened_by_event(session, inbound.openid, rt.now())

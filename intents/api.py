@@ -31,9 +31,10 @@ def warm_up() -> None:
 
 
 def forget_texts() -> None:
-    """Empty the per-text caches (normalised texts, durations): benchmarks time every message as a new one."""
+    """Empty the per-text caches (normalised texts, durations, plain check-ins): benchmarks time every message as a new one."""
     _normalize_cached.cache_clear()
     _durations.cache_clear()
+    fast_path.is_plain_checkin.cache_clear()
 
 
 def classify(text: str) -> list:

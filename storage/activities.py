@@ -216,15 +216,13 @@ def lock(session: Session, activity: Activity) -> Activity:
     PostgreSQL: SELECT … FOR UPDATE on the row. SQLite has no row locks: a no-op UPDATE takes the
     database write lock (writers wait on busy_timeout) before anything is counted.
     """
-    _sqlite_write_lock(session, Activity.id == activity.id)
-    session.execute(select(Activity).where(Activity.id == activity.id).with_for_update()
-                    .execution_options(populate_existing=True))
+    locked(session, Activity.id == activity.id)
     return activity
 
 
 def locked(session: Session, *criteria) -> list[Activity]:
-    """The activities matching `criteria`, loaded and locked as `lock` does, in one statement (in id order, so
-    two transactions locking overlapping sets never wait on each other crosswise)."""
+    """The activities matching `criteria`, loaded (reloaded) and locked for sign-up changes in one statement (in
+    id order, so two transactions locking overlapping sets never wait on each other crosswise)."""
     _sqlite_write_lock(session, *criteria)
     return list(session.scalars(select(Activity).where(*criteria).order_by(Activity.id).with_for_update()
                                 .execution_options(populate_existing=True)))

@@ -43,31 +43,31 @@ class DbLimits:
     max_overflow: int = 5                   # ... and opened beyond them at busy moments (each pool)
 
 
-def make_engine(url: str | None, timeouts: DbLimits | None = None, autocommit: bool = False) -> Engine:
+def make_engine(url: str | None, limits: DbLimits | None = None, autocommit: bool = False) -> Engine:
     """The engine; `autocommit` = PostgreSQL connections that stay in autocommit (Database.autocommit)."""
-    timeouts = timeouts or DbLimits()
+    limits = limits or DbLimits()
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        busy = timeouts.sqlite_busy_seconds
+        busy = limits.sqlite_busy_seconds
         engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False})
         event.listen(engine, "connect", lambda conn, _record: _sqlite_pragmas(conn, busy))
         return engine
     # No pre-ping (a round trip per checkout): a connection lost to a server restart fails one
     # statement, SQLAlchemy then renews the whole pool, and the failed message is spooled (bot/inbox.py).
     connect_args = {}
-    if timeouts.connect_seconds:
-        connect_args["connect_timeout"] = max(2, int(timeouts.connect_seconds))
-    if timeouts.statement_ms:
-        connect_args["options"] = f"-c statement_timeout={int(timeouts.statement_ms)}"
-    pool_wait = {"pool_timeout": timeouts.pool_wait_seconds} if timeouts.pool_wait_seconds else {}
+    if limits.connect_seconds:
+        connect_args["connect_timeout"] = max(2, int(limits.connect_seconds))
+    if limits.statement_ms:
+        connect_args["options"] = f"-c statement_timeout={int(limits.statement_ms)}"
+    pool_wait = {"pool_timeout": limits.pool_wait_seconds} if limits.pool_wait_seconds else {}
     if autocommit:  # one statement per request thread: one connection kept
-        return create_engine(url, pool_size=1, max_overflow=timeouts.max_overflow, pool_recycle=3600,
+        return create_engine(url, pool_size=1, max_overflow=limits.max_overflow, pool_recycle=3600,
                              connect_args=connect_args, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
                              **pool_wait)
-    return create_engine(url, pool_size=timeouts.pool_size, max_overflow=timeouts.max_overflow, pool_recycle=3600,
+    return create_engine(url, pool_size=limits.pool_size, max_overflow=limits.max_overflow, pool_recycle=3600,
                          connect_args=connect_args, **pool_wait)
 
 
@@ -117,10 +117,10 @@ def _is_psycopg2_outage(error: BaseException) -> bool:
 
 
 class Database:
-    def __init__(self, url: str | None, timeouts: DbLimits | None = None):
-        self.engine = make_engine(url, timeouts)
+    def __init__(self, url: str | None, limits: DbLimits | None = None):
+        self.engine = make_engine(url, limits)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._url, self._timeouts = url, timeouts
+        self._url, self._limits = url, limits
         self._autocommit: Engine | None = None
         WATCHDOG.watch(self.engine)
 
@@ -137,19 +137,13 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: commits on success (if anything was begun), rolls back on error."""
-        with self.sessions() as session:
-            try:
-                yield session
-                if session.in_transaction():
-                    session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with self.session_on_demand() as session:
+            yield session()
 
     @contextmanager
     def session_on_demand(self) -> Iterator[Callable[[], Session]]:
-        """Like `session`, for work that may not need one (the quick check-in): yields a function that makes
-        the Session on its first call."""
+        """`session` for work that may not need one (the quick check-in): yields a function that makes the
+        Session on its first call; committed, rolled back and closed as `session` says."""
         made: list[Session] = []
 
         def get() -> Session:
@@ -179,7 +173,7 @@ class Database:
             if self.backend == "sqlite":
                 self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
             else:
-                self._autocommit = make_engine(self._url, self._timeouts, autocommit=True)
+                self._autocommit = make_engine(self._url, self._limits, autocommit=True)
                 WATCHDOG.watch(self._autocommit)
         with self._autocommit.connect() as conn:
             yield conn

@@ -3,7 +3,7 @@
 Scanning an activity's parametric QR code (scene = activity code, e.g. A3) signs the member in:
 SCAN when they already follow us, subscribe with EventKey qrscene_A3 when the scan made them follow.
 A click, follow or scan opens WeChat's one-minute kefu allowance in the same transaction as the sign-in (one
-statement that also loads the member: bot/delivery_events.opened_for).
+statement that also loads the member: storage/kefu_quota.opened_by_event).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot import delivery_events, replies
 from bot.dialogs import attend
 from bot.protocol import Inbound
 from bot.runtime import Runtime
+from storage import kefu_quota
 from storage.models import Member
 
 
@@ -29,7 +30,7 @@ def handle(rt: Runtime, inbound: Inbound) -> str:
         return ""  # unsubscribe, VIEW, LOCATION: nothing to say
     with rt.db.session() as session:
         now = rt.now()
-        member = delivery_events.opened_for(session, inbound, now)
+        member = kefu_quota.opened_by_event(session, inbound.openid, now)
         return _interaction(rt, session, inbound, member, now)
 
 
